@@ -1,0 +1,44 @@
+namespace Lop.Core.Errors;
+
+/// <summary>
+/// Every error code the engine emits. Codes are stable: never renumber one, only add.
+/// LOP0xxx runtime and native libraries, LOP1xxx lop.yaml, LOP2xxx checkpoint files,
+/// LOP3xxx calibration data, LOP4xxx pruning, LOP5xxx artifacts and caches.
+/// </summary>
+public static class ErrorCodes
+{
+    // Runtime
+    public const string NativeLoadFailed = "LOP0001";
+    public const string InvalidArgument = "LOP0002";
+    public const string OutputNotWritable = "LOP0003";
+
+    // Safetensors files
+    public const string TruncatedFile = "LOP2001";
+    public const string HeaderPastEnd = "LOP2002";
+    public const string InvalidHeader = "LOP2003";
+    public const string OffsetsOutOfRange = "LOP2004";
+    public const string OverlappingTensors = "LOP2005";
+    public const string SizeMismatch = "LOP2006";
+    public const string UnsupportedDType = "LOP2007";
+    public const string MissingTensor = "LOP2008";
+    public const string ShapeMismatch = "LOP2009";
+    public const string InvalidShardIndex = "LOP2010";
+
+    // config.json
+    public const string ConfigMissing = "LOP2101";
+    public const string UnknownArchitecture = "LOP2102";
+    public const string ConfigFieldMissing = "LOP2103";
+    public const string ConfigFieldInvalid = "LOP2104";
+
+    // Calibration data and tokenizers
+    public const string CalibrationMissing = "LOP3001";
+    public const string CalibrationLineInvalid = "LOP3002";
+    public const string TokenOutOfRange = "LOP3003";
+    public const string CalibrationTooSmall = "LOP3004";
+    public const string TokenizerUnavailable = "LOP3005";
+
+    // Pruning
+    public const string InvalidRatio = "LOP4001";
+    public const string RatioCountMismatch = "LOP4002";
+    public const string ImportanceMismatch = "LOP4003";
+}
