@@ -1,0 +1,81 @@
+using Lop.Core.Evaluation;
+using Lop.Core.Models;
+using static TorchSharp.torch;
+
+namespace Lop.Core.Importance;
+
+/// <summary>
+/// One pass of the dense model over the calibration sequences gives every score: activation
+/// statistics come from the pass, weight norms from the FFN weights.
+/// </summary>
+internal static class ImportanceScorer
+{
+    public static ImportanceScores Score(
+        CausalLm model,
+        IReadOnlyList<int[]> sequences,
+        int batchSize,
+        IProgress<(int Done, int Total)>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        var widths = model.Layers.Select(l => l.Mlp.Width).ToArray();
+        using var statistics = new ActivationStatistics(widths);
+        model.ObserveFfns(statistics);
+        try
+        {
+            LogLikelihood.Evaluate(model, sequences, batchSize, progress, cancellation);
+        }
+        finally
+        {
+            model.ObserveFfns(null);
+        }
+        return FromStatistics(model, statistics);
+    }
+
+    internal static ImportanceScores FromStatistics(CausalLm model, ActivationStatistics statistics)
+    {
+        var layers = model.Layers.Count;
+        var tokens = (double)statistics.Tokens;
+        var activation = new double[layers][];
+        var magnitude = new double[layers][];
+        var wanda = new double[layers][];
+        var flap = new double[layers][];
+        for (var l = 0; l < layers; l++)
+        {
+            var sums = statistics.Sum(l);
+            var squares = statistics.SumOfSquares(l);
+            var (gateRows, upRows, downColumns) = WeightNorms(model.Layers[l].Mlp);
+            var width = sums.Length;
+            activation[l] = new double[width];
+            magnitude[l] = new double[width];
+            wanda[l] = new double[width];
+            flap[l] = new double[width];
+            for (var j = 0; j < width; j++)
+            {
+                var mean = sums[j] / tokens;
+                var meanSquare = squares[j] / tokens;
+                activation[l][j] = Math.Sqrt(meanSquare);
+                magnitude[l][j] = Math.Sqrt(gateRows[j] * gateRows[j] + upRows[j] * upRows[j] + downColumns[j] * downColumns[j]);
+                wanda[l][j] = downColumns[j] * Math.Sqrt(squares[j]);
+                flap[l][j] = Math.Max(meanSquare - mean * mean, 0) * downColumns[j] * downColumns[j];
+            }
+        }
+        return new ImportanceScores(
+            new Dictionary<ImportanceMethod, double[][]>
+            {
+                [ImportanceMethod.Activation] = activation,
+                [ImportanceMethod.Magnitude] = magnitude,
+                [ImportanceMethod.Wanda] = wanda,
+                [ImportanceMethod.Flap] = flap,
+            },
+            statistics.Tokens);
+    }
+
+    private static (double[] GateRows, double[] UpRows, double[] DownColumns) WeightNorms(FeedForward mlp)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        double[] Norms(Tensor weight, int dim) =>
+            weight.to(ScalarType.Float64).pow(2).sum(dim).sqrt().data<double>().ToArray();
+        return (Norms(mlp.GateProj.weight!, 1), Norms(mlp.UpProj.weight!, 1), Norms(mlp.DownProj.weight!, 0));
+    }
+}

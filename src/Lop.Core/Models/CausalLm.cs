@@ -1,0 +1,98 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Lop.Core.Models;
+
+/// <summary>
+/// The decoder of LlamaForCausalLM / MistralForCausalLM / Qwen2ForCausalLM. Submodules are named as in
+/// the checkpoint (model.embed_tokens, model.layers.N..., model.norm, lm_head) so that
+/// named_parameters() are exactly the Hugging Face tensor names. FFN widths are per layer, so pruned
+/// variants load into the same class.
+/// </summary>
+internal sealed class CausalLm : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006
+    private readonly DecoderStack model;
+    private readonly Linear? lm_head;
+#pragma warning restore IDE1006
+
+    public CausalLm(ModelConfig config) : base("CausalLm")
+    {
+        Config = config;
+        model = new DecoderStack("model", config);
+        lm_head = config.TieWordEmbeddings ? null : nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
+        RegisterComponents();
+    }
+
+    public ModelConfig Config { get; }
+
+    public IReadOnlyList<DecoderLayer> Layers => model.Layers;
+
+    /// <summary>Logits [batch, seq, vocab] for token ids [batch, seq].</summary>
+    public override Tensor forward(Tensor tokenIds)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = model.forward(tokenIds);
+        var logits = lm_head is null
+            ? nn.functional.linear(hidden, model.EmbeddingWeight)
+            : lm_head.forward(hidden);
+        return logits.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Sets every layer's FFN observer (null to detach).</summary>
+    public void ObserveFfns(IFfnObserver? observer)
+    {
+        foreach (var layer in Layers)
+        {
+            layer.Mlp.Observer = observer;
+        }
+    }
+
+    /// <summary>Evaluate only the first widths[l] neurons of each layer (null restores all).</summary>
+    public void SetActiveWidths(IReadOnlyList<long>? widths)
+    {
+        for (var l = 0; l < Layers.Count; l++)
+        {
+            Layers[l].Mlp.ActiveWidth = widths?[l];
+        }
+    }
+
+    private sealed class DecoderStack : nn.Module<Tensor, Tensor>
+    {
+        private readonly ModelConfig _config;
+        private readonly DecoderLayer[] _layerList;
+#pragma warning disable IDE1006
+        private readonly Embedding embed_tokens;
+        private readonly ModuleList<DecoderLayer> layers;
+        private readonly RmsNorm norm;
+#pragma warning restore IDE1006
+
+        public DecoderStack(string name, ModelConfig config) : base(name)
+        {
+            _config = config;
+            embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize);
+            _layerList = Enumerable.Range(0, config.NumLayers)
+                .Select(i => new DecoderLayer(i.ToString(System.Globalization.CultureInfo.InvariantCulture), i, config))
+                .ToArray();
+            layers = new ModuleList<DecoderLayer>(_layerList);
+            norm = new RmsNorm("norm", config.HiddenSize, config.RmsNormEps);
+            RegisterComponents();
+        }
+
+        public IReadOnlyList<DecoderLayer> Layers => _layerList;
+
+        public Tensor EmbeddingWeight => embed_tokens.weight!;
+
+        public override Tensor forward(Tensor tokenIds)
+        {
+            using var scope = NewDisposeScope();
+            var hidden = embed_tokens.forward(tokenIds);
+            var (cos, sin) = RotaryEmbedding.Tables(tokenIds.shape[1], _config.HeadDim, _config.RopeTheta, hidden.dtype, hidden.device);
+            foreach (var layer in layers)
+            {
+                hidden = layer.forward(hidden, cos, sin);
+            }
+            return norm.forward(hidden).MoveToOuterDisposeScope();
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using Lop.Core.Errors;
+using Lop.Core.Importance;
+
+namespace Lop.Core.Pruning;
+
+/// <summary>
+/// Which FFN neurons each layer keeps: the top floor((1 - ratio) x width) by importance (at least one),
+/// listed in ascending index order so the variant keeps the source's neuron order.
+/// </summary>
+public sealed class PruningPlan
+{
+    private PruningPlan(IReadOnlyList<double> ratios, IReadOnlyList<int> widths, IReadOnlyList<int[]> kept, ImportanceMethod method)
+    {
+        Ratios = ratios;
+        Widths = widths;
+        KeptNeurons = kept;
+        Method = method;
+    }
+
+    public IReadOnlyList<double> Ratios { get; }
+
+    /// <summary>Source widths per layer.</summary>
+    public IReadOnlyList<int> Widths { get; }
+
+    /// <summary>Kept neuron indices per layer, ascending.</summary>
+    public IReadOnlyList<int[]> KeptNeurons { get; }
+
+    public ImportanceMethod Method { get; }
+
+    public int[] KeptCounts => KeptNeurons.Select(k => k.Length).ToArray();
+
+    /// <summary>Fraction of all FFN neurons removed.</summary>
+    public double AchievedRatio => 1.0 - (double)KeptNeurons.Sum(k => k.Length) / Widths.Sum();
+
+    public static int KeptCount(int width, double ratio) =>
+        Math.Max(1, (int)Math.Floor((1.0 - ratio) * width + 1e-9));
+
+    public static PruningPlan Create(ImportanceScores scores, IReadOnlyList<double> ratios, ImportanceMethod method = ImportanceMethod.Activation)
+    {
+        Validate(ratios, scores.Layers);
+        var kept = new int[scores.Layers][];
+        for (var l = 0; l < scores.Layers; l++)
+        {
+            var count = KeptCount(scores.Widths[l], ratios[l]);
+            kept[l] = scores.Ranking(method, l).Take(count).Order().ToArray();
+        }
+        return new PruningPlan(ratios.ToArray(), scores.Widths.ToArray(), kept, method);
+    }
+
+    public static void Validate(IReadOnlyList<double> ratios, int layers)
+    {
+        if (ratios.Count != layers)
+        {
+            throw new LopException(ErrorCodes.RatioCountMismatch,
+                $"{ratios.Count} pruning ratios were given, but the model has {layers} layers: give one ratio per layer, or a single uniform ratio.");
+        }
+        for (var l = 0; l < ratios.Count; l++)
+        {
+            if (!(ratios[l] >= 0 && ratios[l] < 1))
+            {
+                throw new LopException(ErrorCodes.InvalidRatio,
+                    $"the pruning ratio of layer {l} is {ratios[l]}; a ratio is the fraction of FFN neurons removed and must be at least 0 and below 1.");
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+namespace Lop.Core.Sample;
+
+/// <summary>
+/// Shape and training schedule of the built-in sample. Deep and narrow on purpose: twelve layers are
+/// needed before layer-wise allocation matters on a small model (shared/notes/sample-model-findings.md),
+/// and a narrow width keeps CPU training to a few minutes.
+/// </summary>
+public sealed record SampleModelSettings
+{
+    public int Layers { get; init; } = 12;
+    public int HiddenSize { get; init; } = 96;
+    public int IntermediateSize { get; init; } = 384;
+    public int Heads { get; init; } = 4;
+    public int KvHeads { get; init; } = 2;
+    public int Context { get; init; } = 128;
+    public int BatchSize { get; init; } = 16;
+    public int Steps { get; init; } = 600;
+    public double LearningRate { get; init; } = 3e-3;
+    public int WarmupSteps { get; init; } = 30;
+    public long Seed { get; init; } = 20250614;
+
+    /// <summary>Held-out text written as the sample's calibration file, in bytes.</summary>
+    public int CalibrationBytes { get; init; } = 160_000;
+}

@@ -1,0 +1,113 @@
+using Lop.Core.Evaluation;
+using Lop.Core.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Lop.Core.Sample;
+
+/// <summary>
+/// Trains the sample decoder with AdamW, linear warm-up and cosine decay on random windows of the
+/// training tokens. Deterministic: torch's generator and the window sampler are both seeded.
+/// </summary>
+internal static class SampleTrainer
+{
+    public static CausalLm Train(
+        ModelConfig config,
+        SampleModelSettings settings,
+        byte[] trainingTokens,
+        IProgress<(int Step, int Steps, double Loss)>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        torch.manual_seed(settings.Seed);
+        var model = new CausalLm(config);
+        InitialiseWeights(model, settings.Seed);
+        model.train();
+        using var optimiser = optim.AdamW(model.parameters(), lr: settings.LearningRate, weight_decay: 0.01);
+        var sampler = new WindowSampler(trainingTokens.Length, settings.Context + 1, settings.Seed);
+        for (var step = 0; step < settings.Steps; step++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            SetLearningRate(optimiser, settings, step);
+            var batch = SampleBatch(trainingTokens, sampler, settings.BatchSize, settings.Context + 1);
+            optimiser.zero_grad();
+            var (nll, predicted) = LogLikelihood.BatchNll(model, batch);
+            var loss = nll / predicted;
+            loss.backward();
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+            optimiser.step();
+            if (step % 10 == 0 || step == settings.Steps - 1)
+            {
+                progress?.Report((step + 1, settings.Steps, loss.item<float>()));
+            }
+        }
+        model.eval();
+        return model;
+    }
+
+    /// <summary>GPT-2 style initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2 x layers).</summary>
+    private static void InitialiseWeights(CausalLm model, long seed)
+    {
+        using var noGrad = no_grad();
+        var residualStd = 0.02 / Math.Sqrt(2.0 * model.Config.NumLayers);
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            if (name.EndsWith("layernorm.weight", StringComparison.Ordinal) || name.EndsWith("norm.weight", StringComparison.Ordinal))
+            {
+                parameter.fill_(1.0);
+            }
+            else if (name.EndsWith(".bias", StringComparison.Ordinal))
+            {
+                parameter.zero_();
+            }
+            else
+            {
+                var std = name.EndsWith("o_proj.weight", StringComparison.Ordinal) || name.EndsWith("down_proj.weight", StringComparison.Ordinal)
+                    ? residualStd
+                    : 0.02;
+                nn.init.normal_(parameter, 0, std);
+            }
+        }
+    }
+
+    private static void SetLearningRate(optim.Optimizer optimiser, SampleModelSettings settings, int step)
+    {
+        var rate = step < settings.WarmupSteps
+            ? settings.LearningRate * (step + 1) / settings.WarmupSteps
+            : settings.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * (step - settings.WarmupSteps) / Math.Max(1, settings.Steps - settings.WarmupSteps)));
+        foreach (var group in optimiser.ParamGroups)
+        {
+            group.LearningRate = rate;
+        }
+    }
+
+    private static Tensor SampleBatch(byte[] tokens, WindowSampler sampler, int batchSize, int length)
+    {
+        var flat = new long[batchSize * length];
+        for (var b = 0; b < batchSize; b++)
+        {
+            var start = sampler.Next();
+            for (var t = 0; t < length; t++)
+            {
+                flat[b * length + t] = tokens[start + t];
+            }
+        }
+        return tensor(flat, [batchSize, length]);
+    }
+
+    /// <summary>Uniform window starts from a SplitMix64 stream: stable across .NET versions, unlike System.Random's algorithm.</summary>
+    private sealed class WindowSampler(int tokenCount, int windowLength, long seed)
+    {
+        private ulong _state = unchecked((ulong)seed);
+
+        public int Next()
+        {
+            _state += 0x9E3779B97F4A7C15UL;
+            var z = _state;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            z ^= z >> 31;
+            return (int)(z % (ulong)(tokenCount - windowLength));
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using Lop.Core.Models;
+using static TorchSharp.torch;
+
+namespace Lop.Core.Tests;
+
+/// <summary>Small random decoders for tests; each test builds its own, seeded.</summary>
+internal static class TinyModels
+{
+    public static ModelConfig Config(
+        int layers = 3,
+        int hidden = 32,
+        int intermediate = 48,
+        int heads = 4,
+        int kvHeads = 2,
+        int vocab = 61,
+        bool attentionBias = false,
+        bool tied = false,
+        int[]? widths = null) => new()
+    {
+        Architecture = attentionBias ? "Qwen2ForCausalLM" : "LlamaForCausalLM",
+        HiddenSize = hidden,
+        IntermediateSizes = widths ?? Enumerable.Repeat(intermediate, layers).ToArray(),
+        NumLayers = layers,
+        NumHeads = heads,
+        NumKvHeads = kvHeads,
+        HeadDim = hidden / heads,
+        VocabSize = vocab,
+        RmsNormEps = 1e-6,
+        RopeTheta = 10000,
+        TieWordEmbeddings = tied,
+        AttentionBias = attentionBias,
+    };
+
+    /// <summary>A model with random weights of a realistic scale (norm weights away from 1, so they matter).</summary>
+    public static CausalLm Random(ModelConfig config, long seed = 7)
+    {
+        Lop.Core.Native.TorchRuntime.EnsureLoaded();
+        manual_seed(seed);
+        var model = new CausalLm(config);
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            if (name.EndsWith("norm.weight", StringComparison.Ordinal))
+            {
+                parameter.copy_(rand(parameter.shape) + 0.5);
+            }
+            else
+            {
+                parameter.copy_(randn(parameter.shape) * 0.2);
+            }
+        }
+        model.eval();
+        return model;
+    }
+
+    public static Tensor Tokens(int batch, int seq, int vocab, long seed = 3)
+    {
+        manual_seed(seed);
+        return randint(0, vocab, [batch, seq], dtype: ScalarType.Int64);
+    }
+
+    public static Tensor Logits(CausalLm model, Tensor tokens)
+    {
+        using var inference = inference_mode();
+        return model.forward(tokens);
+    }
+}
