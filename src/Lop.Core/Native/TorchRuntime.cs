@@ -1,144 +1,244 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using Lop.Core.Errors;
 using TorchSharp;
 
 namespace Lop.Core.Native;
 
 /// <summary>
-/// Makes TorchSharp load on machines whose libstdc++ is older than the one its shim was built with
-/// (Debian 12: GCC 12), whatever the launch path: dotnet test, dotnet run, a global tool, or
-/// dotnet exec with NuGet probing paths. The shim is never modified where it lies (that is the NuGet
-/// cache's or the app's); a patched private copy is loaded and handed to TorchSharp through a
-/// DllImport resolver, so it does not matter which copy the host would have found first.
+/// Makes TorchSharp's natives load on any launch path (dotnet test, dotnet run, a global tool,
+/// dotnet exec with --additionalprobingpath) with no manual step.
+/// On Linux hosts whose libstdc++ stops at GLIBCXX_3.4.30 (GCC 12, Debian 12) the TorchSharp 0.107 shim
+/// fails to load only because it records a need for GLIBCXX_3.4.32; there Lop loads a patched private
+/// copy of the shim (see <see cref="GlibcxxPatch"/>) and points TorchSharp's DllImports at it. Everywhere
+/// else TorchSharp loads the normal way. Any failure becomes LOP0001 naming the real cause.
 /// </summary>
 public static class TorchRuntime
 {
-    private static readonly Lock Gate = new();
-    private static bool _loaded;
-    private static IntPtr _patchedShim;
-    private static string _nativeFolder = "";
+    private static readonly object Gate = new();
+    private static volatile bool loaded;
+    private static LopException? failure;
+    private static Dictionary<string, IntPtr> handles = new(StringComparer.Ordinal);
 
-    /// <summary>Idempotent and thread-safe; call before the first tensor.</summary>
+    /// <summary>Idempotent, thread-safe; call before the first tensor. Throws LopException(LOP0001) naming the real cause.</summary>
     public static void EnsureLoaded()
     {
+        if (loaded)
+        {
+            return;
+        }
         lock (Gate)
         {
-            if (_loaded)
+            if (loaded)
             {
                 return;
             }
-            var missing = OperatingSystem.IsLinux() ? PrepareLinux() : [];
+            // A failed attempt can leave TorchSharp's type initialiser broken for the process, so a retry
+            // would only produce a worse message: repeat the first one.
+            if (failure is not null)
+            {
+                throw new LopException(failure.Code, failure.Message, failure.File, inner: failure);
+            }
             try
             {
-                torch.InitializeDeviceType(DeviceType.CPU);
+                Load();
+                loaded = true;
             }
-            catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException or InvalidOperationException or EntryPointNotFoundException)
+            catch (LopException e)
             {
-                throw new LopException(ErrorCodes.NativeLoadFailed, LoadDiagnosis.Describe(missing, Innermost(e).Message), inner: e);
+                failure = e;
+                throw;
             }
-            _loaded = true;
         }
     }
 
-    /// <summary>Returns what stays missing after any patch (empty when all is well).</summary>
-    private static IReadOnlyList<MissingVersion> PrepareLinux()
+    private static void Load()
     {
-        var folders = NativeLibraryFiles.SearchFolders();
-        var shim = NativeLibraryFiles.Find(NativeLibraryFiles.Shim, folders);
-        if (shim is null)
+        if (!OperatingSystem.IsLinux())
         {
-            throw new LopException(ErrorCodes.NativeLoadFailed,
-                $"TorchSharp's native library {NativeLibraryFiles.Shim} was not found in any of: {string.Join(", ", folders)}. Restore the TorchSharp-cpu package (dotnet restore) so that its natives are present.");
+            Initialize(natives: null, loadedShim: null);
+            return;
         }
-        _nativeFolder = Path.GetDirectoryName(shim)!;
-        var shimBytes = File.ReadAllBytes(shim);
-        var missing = LoadDiagnosis.Missing(shim, ElfVersions.Needs(shimBytes), HostDefinitions);
-        foreach (var library in NativeLibraryFiles.Torch)
-        {
-            var path = Path.Combine(Path.GetDirectoryName(shim)!, library);
-            if (File.Exists(path))
-            {
-                missing = [.. missing, .. LoadDiagnosis.Missing(path, ElfVersions.Needs(File.ReadAllBytes(path)), HostDefinitions)];
-            }
-        }
+
+        IReadOnlyList<string> folders = NativeLocator.SearchFolders();
+        string shim = NativeLocator.Find(NativeLocator.ShimFile, folders) ?? throw NotFound(NativeLocator.ShimFile, folders);
+        var natives = new TorchNatives(shim, NativeLocator.LibtorchFiles
+            .Select(f => NativeLocator.Find(f, folders) ?? throw NotFound(f, folders))
+            .ToList());
+
+        IReadOnlyList<MissingVersion> missing = MissingFor(shim);
         if (missing.Count == 0)
         {
-            return missing;
+            // The host has everything the shim needs: nothing special, TorchSharp's own loader does it.
+            Initialize(natives, shim);
+            return;
         }
-        if (!LoadDiagnosis.OnlyHarmless(missing))
+        bool onlyMarker = missing.Count == 1
+            && missing[0] is { Library: GlibcxxPatch.Library, Version: GlibcxxPatch.From, Provider: not null };
+        if (!onlyMarker)
         {
-            throw new LopException(ErrorCodes.NativeLoadFailed, LoadDiagnosis.Describe(missing));
+            // Checked before TorchSharp runs: its fallback prints to stdout and copies natives into the NuGet cache.
+            throw Diagnose(natives, shim, detail: null);
         }
-        LoadPatchedShim(shim, shimBytes);
-        return [];
+
+        byte[] original = File.ReadAllBytes(shim);
+        byte[] patched = GlibcxxPatch.TryPatch(original, shim, out string? whyNot)
+            ?? throw Diagnose(natives, shim, $"Lop did not patch a private copy because {whyNot}.");
+        string copy = StorePatchedCopy(shim, original, patched);
+
+        // The shim's DT_NEEDED entries (libtorch.so, libc10.so, libtorch_cpu.so) have no path, so they must
+        // already be loaded (ld.so matches loaded objects by soname) before the copy, which lives elsewhere.
+        var loadedHandles = new Dictionary<string, IntPtr>(StringComparer.Ordinal);
+        foreach (string library in natives.Libtorch)
+        {
+            loadedHandles[LibraryName(library)] = LoadOrDiagnose(library, natives, copy);
+        }
+        loadedHandles["LibTorchSharp"] = LoadOrDiagnose(copy, natives, copy);
+        handles = loadedHandles;
+        try
+        {
+            NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, Resolve);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new LopException(ErrorCodes.NativeLoadFailed,
+                $"{NativeDiagnosis.Lead}another component already installed a native library resolver for TorchSharp, "
+                + $"so Lop cannot point it at its patched copy {copy} of {shim}.", shim, inner: e);
+        }
+        Initialize(natives, copy);
     }
 
-    private static void LoadPatchedShim(string shim, byte[] shimBytes)
-    {
-        // libtorch by full path first: the shim's DT_NEEDED entries then resolve by soname to these.
-        foreach (var library in NativeLibraryFiles.Torch)
-        {
-            NativeLibrary.Load(Path.Combine(Path.GetDirectoryName(shim)!, library));
-        }
-        var patched = PatchedCopy(shimBytes);
-        _patchedShim = NativeLibrary.Load(patched);
-        NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, Resolve);
-    }
-
+    /// <summary>
+    /// Answers TorchSharp's DllImports with the handles loaded above. Besides LibTorchSharp this also
+    /// answers TorchSharp's probe for torch_cpu, so it can never pick up a second copy of libtorch;
+    /// anything else returns zero and default probing continues.
+    /// </summary>
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
-        name.Contains("LibTorchSharp", StringComparison.Ordinal) ? _patchedShim : IntPtr.Zero;
+        handles.TryGetValue(LibraryName(name), out IntPtr handle) ? handle : IntPtr.Zero;
 
-    /// <summary>The patched shim in the engine's cache, keyed by the original's content; written once, atomically.</summary>
-    internal static string PatchedCopy(byte[] shimBytes)
+    /// <summary>"libtorch_cpu.so" and "torch_cpu" both become "torch_cpu"; "LibTorchSharp" stays.</summary>
+    private static string LibraryName(string nameOrPath)
     {
-        var key = Convert.ToHexStringLower(SHA256.HashData(shimBytes))[..16];
-        var folder = Path.Combine(CacheRoot(), key);
-        var target = Path.Combine(folder, NativeLibraryFiles.Shim);
-        if (File.Exists(target))
+        string name = Path.GetFileName(nameOrPath);
+        int so = name.IndexOf(".so", StringComparison.Ordinal);
+        if (so > 0)
         {
-            return target;
+            name = name[..so];
         }
-        Directory.CreateDirectory(folder);
-        var patched = (byte[])shimBytes.Clone();
-        ElfVersions.RenameNeed(patched, LoadDiagnosis.HarmlessVersion, LoadDiagnosis.HarmlessReplacement);
-        var temporary = target + $".tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
-        File.WriteAllBytes(temporary, patched);
-        // rename(2) is atomic: a concurrent process sees either no file or the whole file.
-        File.Move(temporary, target, overwrite: true);
-        return target;
+        return name.StartsWith("lib", StringComparison.Ordinal) ? name[3..] : name;
     }
 
-    internal static string CacheRoot()
+    /// <summary>Forces TorchSharp's own initialisation now, so a failure surfaces here with a diagnosis.</summary>
+    private static void Initialize(TorchNatives? natives, string? loadedShim)
     {
-        var overridden = Environment.GetEnvironmentVariable("LOP_NATIVE_CACHE");
-        if (!string.IsNullOrEmpty(overridden))
+        try
         {
-            return overridden;
+            torch.InitializeDeviceType(DeviceType.CPU);
+            // One real call into the shim; reads the thread count, never sets it.
+            _ = torch.get_num_threads();
         }
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var root = !string.IsNullOrEmpty(xdg)
-            ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(root, "lop", "native");
+        catch (Exception e)
+        {
+            if (natives is null || loadedShim is null)
+            {
+                string cause = ProbeByName() ?? Innermost(e).Message;
+                throw new LopException(ErrorCodes.NativeLoadFailed, NativeDiagnosis.Lead + cause, inner: e);
+            }
+            throw Diagnose(natives, loadedShim, detail: null, inner: e);
+        }
     }
 
-    private static readonly Dictionary<string, (string?, IReadOnlySet<string>?)> HostLibraries = [];
-
-    /// <summary>Versions a host library defines, read once per library.</summary>
-    private static (string? Path, IReadOnlySet<string>? Definitions) HostDefinitions(string soname)
+    private static string StorePatchedCopy(string shim, byte[] original, byte[] patched)
     {
-        if (!HostLibraries.TryGetValue(soname, out var known))
+        string root = PatchedCopyCache.Root();
+        try
         {
-            // libtorch bundles some of its dependencies (its own libgomp) beside itself.
-            var bundled = Path.Combine(_nativeFolder, soname);
-            var path = File.Exists(bundled) ? bundled : NativeLibraryFiles.LoadedPath(soname);
-            known = path is null ? (null, null) : (path, ElfVersions.Definitions(File.ReadAllBytes(path)));
-            HostLibraries[soname] = known;
+            return PatchedCopyCache.Store(root, PatchedCopyCache.KeyFor(original), NativeLocator.ShimFile, patched);
         }
-        return known;
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LopException(ErrorCodes.NativeLoadFailed,
+                $"{NativeDiagnosis.Lead}{shim} needs {GlibcxxPatch.From}, which this host's libstdc++ lacks, and Lop could not "
+                + $"write its patched copy under {root}: {e.Message} Set {PatchedCopyCache.EnvironmentVariable} to a writable folder.",
+                shim, inner: e);
+        }
+    }
+
+    private static IntPtr LoadOrDiagnose(string path, TorchNatives natives, string shim)
+    {
+        try
+        {
+            return NativeLibrary.Load(path);
+        }
+        catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+        {
+            string hint = path == shim
+                ? $" If {Path.GetDirectoryName(path)} is on a noexec mount, set {PatchedCopyCache.EnvironmentVariable} to another folder."
+                : "";
+            throw Diagnose(natives, shim, $"Loading {path} failed: {e.Message}{hint}", e);
+        }
+    }
+
+    /// <summary>
+    /// Every version the shim and libtorch need that the host lacks; when none is missing, the dynamic
+    /// linker's own error for the shim. <paramref name="shim"/> is the copy actually used (maybe patched).
+    /// </summary>
+    private static LopException Diagnose(TorchNatives natives, string shim, string? detail, Exception? inner = null)
+    {
+        var missing = new[] { shim }.Concat(natives.Libtorch).SelectMany(MissingFor).ToList();
+        string message;
+        if (missing.Count > 0)
+        {
+            message = NativeDiagnosis.Describe(missing, detail);
+        }
+        else
+        {
+            string error = detail ?? ProbeByPath(shim) ?? (inner is null ? "unknown error" : Innermost(inner).Message);
+            message = NativeDiagnosis.DescribeLoadError(shim, error);
+        }
+        return new LopException(ErrorCodes.NativeLoadFailed, message, natives.Shim, inner: inner);
+    }
+
+    private static IReadOnlyList<MissingVersion> MissingFor(string path)
+    {
+        try
+        {
+            IReadOnlyList<VersionNeed> needs = ElfVersionNeeds.ReadNeeds(path);
+            string? folder = Path.GetDirectoryName(path);
+            var providers = needs.Select(n => n.Library).Distinct(StringComparer.Ordinal).ToDictionary(
+                library => library,
+                library => HostLibraries.Resolve(library, folder) is string found
+                    ? new ProvidedLibrary(found, HostLibraries.ProvidedVersions(found))
+                    : new ProvidedLibrary(null, new HashSet<string>()));
+            return NativeDiagnosis.FindMissing(path, needs, providers);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            // Unreadable as ELF: say nothing here and let the dynamic linker's own message speak.
+            return [];
+        }
+    }
+
+    private static string? ProbeByPath(string path) => Probe(() => NativeLibrary.Load(path));
+
+    private static string? ProbeByName() =>
+        Probe(() => NativeLibrary.Load("LibTorchSharp", typeof(torch).Assembly, null));
+
+    private static string? Probe(Func<IntPtr> load)
+    {
+        try
+        {
+            load();
+            return null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+        {
+            return e.Message;
+        }
     }
 
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
+
+    private static LopException NotFound(string file, IReadOnlyList<string> folders) =>
+        new(ErrorCodes.NativeLoadFailed, NativeDiagnosis.DescribeNotFound(file, folders));
 }

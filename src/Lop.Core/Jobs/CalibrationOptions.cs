@@ -1,0 +1,14 @@
+namespace Lop.Core.Jobs;
+
+/// <summary>Which calibration data, cut how, split how. Everything that changes the sequences is here, so it can key caches.</summary>
+public sealed record CalibrationOptions(
+    string Path,
+    int SequenceLength = CalibrationOptions.DefaultSequenceLength,
+    double HeldOutFraction = CalibrationOptions.DefaultHeldOutFraction,
+    long Seed = CalibrationOptions.DefaultSeed,
+    int? MaxSequences = null)
+{
+    public const int DefaultSequenceLength = 128;
+    public const double DefaultHeldOutFraction = 0.25;
+    public const long DefaultSeed = 1234;
+}
