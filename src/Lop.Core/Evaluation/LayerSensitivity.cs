@@ -1,0 +1,40 @@
+using Lop.Core.Models;
+using Lop.Core.Pruning;
+
+namespace Lop.Core.Evaluation;
+
+/// <summary>
+/// Perplexity when only one layer loses part of its FFN. If every layer costs the same, layer-wise
+/// allocation cannot beat uniform pruning on this model; spread here is what makes LOP worth it.
+/// The model's neurons must already be in importance order (<see cref="ImportanceOrder"/>).
+/// </summary>
+internal static class LayerSensitivity
+{
+    public static double[] Measure(
+        CausalLm model,
+        IReadOnlyList<int[]> sequences,
+        double ratio,
+        int batchSize,
+        Action<int>? layerDone = null,
+        CancellationToken cancellation = default)
+    {
+        var layers = model.Layers.Count;
+        var result = new double[layers];
+        try
+        {
+            for (var l = 0; l < layers; l++)
+            {
+                var ratios = new double[layers];
+                ratios[l] = ratio;
+                model.SetActiveWidths(ImportanceOrder.Widths(model, ratios));
+                result[l] = LogLikelihood.Evaluate(model, sequences, batchSize, cancellation: cancellation).Perplexity;
+                layerDone?.Invoke(l);
+            }
+        }
+        finally
+        {
+            model.SetActiveWidths(null);
+        }
+        return result;
+    }
+}

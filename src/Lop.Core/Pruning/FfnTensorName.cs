@@ -1,0 +1,43 @@
+using System.Text.RegularExpressions;
+
+namespace Lop.Core.Pruning;
+
+/// <summary>Which part of which layer's FFN a checkpoint tensor is, if any.</summary>
+internal enum FfnPart
+{
+    /// <summary>gate_proj or up_proj weight [width, hidden] (or their bias [width]): keep rows.</summary>
+    Rows,
+
+    /// <summary>down_proj weight [hidden, width]: keep columns.</summary>
+    Columns,
+}
+
+internal static partial class FfnTensorName
+{
+    /// <summary>
+    /// Matches the decoder's FFN tensors under any prefix (model., language_model.model., ...), so the
+    /// same rule serves text checkpoints and the language model inside a multimodal one.
+    /// </summary>
+    [GeneratedRegex(@"(^|\.)layers\.(?<layer>\d+)\.mlp\.(?<proj>gate_proj|up_proj|down_proj)\.(?<kind>weight|bias)$")]
+    private static partial Regex Pattern();
+
+    public static (int Layer, FfnPart Part)? Classify(string tensorName, string requiredPrefix = "model.")
+    {
+        if (!tensorName.StartsWith(requiredPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var match = Pattern().Match(tensorName);
+        if (!match.Success)
+        {
+            return null;
+        }
+        var layer = int.Parse(match.Groups["layer"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var isDown = match.Groups["proj"].Value == "down_proj";
+        if (isDown && match.Groups["kind"].Value == "bias")
+        {
+            return null; // down_proj's bias is per hidden unit, not per neuron: copied unchanged.
+        }
+        return (layer, isDown ? FfnPart.Columns : FfnPart.Rows);
+    }
+}

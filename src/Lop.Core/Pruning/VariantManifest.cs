@@ -1,0 +1,38 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Lop.Core.Pruning;
+
+/// <summary>
+/// lop-manifest.json beside a variant: enough to know exactly what was removed from what, to
+/// reproduce it, and to recognise a folder as ours before replacing it.
+/// </summary>
+public sealed record VariantManifest
+{
+    public const string FileName = "lop-manifest.json";
+    public const int CurrentSchema = 1;
+
+    public int Schema { get; init; } = CurrentSchema;
+    public required string EngineVersion { get; init; }
+    public required string SourceFolder { get; init; }
+    public required string SourceFingerprint { get; init; }
+    public required string Importance { get; init; }
+    public string? CalibrationHash { get; init; }
+    public required double[] Ratios { get; init; }
+    public required double AchievedRatio { get; init; }
+    public required int[] WidthsBefore { get; init; }
+    public required int[] KeptPerLayer { get; init; }
+    public required long ParametersBefore { get; init; }
+    public required long ParametersAfter { get; init; }
+    public required int[][] KeptNeurons { get; init; }
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static string EngineVersionString() =>
+        typeof(VariantManifest).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+}

@@ -1,0 +1,253 @@
+using System.Text.Json;
+using Lop.Core.Errors;
+using Lop.Core.Formats;
+using Lop.Core.Jobs;
+
+namespace Lop.Core.Pruning;
+
+/// <summary>What <see cref="VariantWriter"/> wrote.</summary>
+internal sealed record VariantWriteResult(string Folder, long BytesWritten, long ParametersBefore, long ParametersAfter);
+
+/// <summary>
+/// Writes a pruned variant in the source's own layout (same shard files, same tensor order, same
+/// dtypes): FFN gate/up rows and down columns of the kept neurons, every other tensor byte for byte,
+/// streamed tensor by tensor from the memory-mapped source so memory stays flat whatever the model
+/// size. Everything goes to a temporary folder beside the destination, renamed into place at the end;
+/// a failure or cancellation leaves the destination as it was.
+/// </summary>
+internal static class VariantWriter
+{
+    private const int ChunkBytes = 4 << 20;
+
+    public static VariantWriteResult Write(
+        HfCheckpoint source,
+        PruningPlan plan,
+        Func<long, long, VariantManifest> manifestFor,
+        string destination,
+        IJobProgress progress,
+        CancellationToken cancellation = default)
+    {
+        destination = Path.GetFullPath(destination.TrimEnd(Path.DirectorySeparatorChar));
+        EnsureReplaceable(destination);
+        var parent = Path.GetDirectoryName(destination)!;
+        Directory.CreateDirectory(parent);
+        var temporary = Path.Combine(parent, $".{Path.GetFileName(destination)}.tmp-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(temporary);
+        try
+        {
+            long bytes = 0, tensorBytes = 0, before = 0, after = 0;
+            var total = source.TensorNames.Count;
+            var done = 0;
+            foreach (var shard in source.Shards)
+            {
+                var (shardBytes, shardTensorBytes, shardBefore, shardAfter) = WriteShard(source, shard, plan, Path.Combine(temporary, shard.FileName), () =>
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    progress.Report("writing variant", ++done, total);
+                });
+                bytes += shardBytes;
+                tensorBytes += shardTensorBytes;
+                before += shardBefore;
+                after += shardAfter;
+            }
+            WriteIndexIfSharded(source, temporary, tensorBytes);
+            WriteJson(Path.Combine(temporary, "config.json"), source.ConfigWithWidths(plan.KeptCounts));
+            CopyOtherFiles(source.Folder, temporary);
+            WriteJson(Path.Combine(temporary, VariantManifest.FileName), manifestFor(before, after));
+            MoveIntoPlace(temporary, destination);
+            return new VariantWriteResult(destination, bytes, before, after);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
+    private static (long FileBytes, long TensorBytes, long ParametersBefore, long ParametersAfter) WriteShard(
+        HfCheckpoint source, CheckpointShard shard, PruningPlan plan, string path, Action tensorDone)
+    {
+        var entries = new List<TensorEntry>();
+        long before = 0, after = 0;
+        foreach (var name in shard.TensorNames)
+        {
+            var (_, info) = source.Get(name);
+            var shape = PrunedShape(name, info, plan);
+            entries.Add(new TensorEntry(name, info.DType, shape));
+            before += info.ElementCount;
+            after += shape.Aggregate(1L, (a, b) => a * b);
+        }
+        using var writer = new SafetensorsWriter(path, entries, new Dictionary<string, string> { ["format"] = "pt" });
+        var buffer = new byte[ChunkBytes];
+        foreach (var name in shard.TensorNames)
+        {
+            var (file, info) = source.Get(name);
+            switch (FfnTensorName.Classify(name))
+            {
+                case ({ } layer, FfnPart.Rows):
+                    WriteRows(writer, file, info, plan.KeptNeurons[layer]);
+                    break;
+                case ({ } layer, FfnPart.Columns):
+                    WriteColumns(writer, file, info, plan.KeptNeurons[layer], buffer);
+                    break;
+                default:
+                    WriteWhole(writer, file, info);
+                    break;
+            }
+            tensorDone();
+        }
+        writer.Commit();
+        return (writer.TotalBytes, entries.Sum(e => e.ByteLength), before, after);
+    }
+
+    private static long[] PrunedShape(string name, TensorInfo info, PruningPlan plan)
+    {
+        var shape = (long[])info.Shape.Clone();
+        switch (FfnTensorName.Classify(name))
+        {
+            case ({ } layer, FfnPart.Rows):
+                CheckWidth(name, shape[0], plan, layer);
+                shape[0] = plan.KeptNeurons[layer].Length;
+                break;
+            case ({ } layer, FfnPart.Columns):
+                CheckWidth(name, shape[^1], plan, layer);
+                shape[^1] = plan.KeptNeurons[layer].Length;
+                break;
+        }
+        return shape;
+    }
+
+    private static void CheckWidth(string name, long width, PruningPlan plan, int layer)
+    {
+        if (layer >= plan.Widths.Count || width != plan.Widths[layer])
+        {
+            throw new LopException(ErrorCodes.ImportanceMismatch,
+                $"tensor {name} has {width} FFN neurons but the importance scores were computed for {(layer < plan.Widths.Count ? plan.Widths[layer] : 0)}: recompute importance for this model (clear the cache entry).");
+        }
+    }
+
+    private static void WriteWhole(SafetensorsWriter writer, SafetensorsFile file, TensorInfo info)
+    {
+        for (long offset = 0; offset < info.ByteLength; offset += ChunkBytes)
+        {
+            var length = (int)Math.Min(ChunkBytes, info.ByteLength - offset);
+            writer.WriteTensorData(info.Name, file.Span(info, offset, length));
+        }
+    }
+
+    /// <summary>Rows are contiguous: each run of consecutive kept neurons is one block copy.</summary>
+    private static void WriteRows(SafetensorsWriter writer, SafetensorsFile file, TensorInfo info, int[] kept)
+    {
+        var rowBytes = info.ByteLength / info.Shape[0];
+        foreach (var (start, length) in NeuronGather.Runs(kept))
+        {
+            var runBytes = rowBytes * length;
+            for (long offset = 0; offset < runBytes; offset += ChunkBytes)
+            {
+                var chunk = (int)Math.Min(ChunkBytes, runBytes - offset);
+                writer.WriteTensorData(info.Name, file.Span(info, start * rowBytes + offset, chunk));
+            }
+        }
+    }
+
+    /// <summary>Columns are strided: gather a batch of rows into the buffer, then write it.</summary>
+    private static void WriteColumns(SafetensorsWriter writer, SafetensorsFile file, TensorInfo info, int[] kept, byte[] buffer)
+    {
+        var elementSize = DTypes.SizeOf(info.DType);
+        var width = (int)info.Shape[^1];
+        var rows = info.ElementCount / width;
+        var rowBytes = (long)width * elementSize;
+        var keptRowBytes = (long)kept.Length * elementSize;
+        var rowsPerChunk = (int)Math.Max(1, Math.Min(buffer.Length / Math.Max(1, keptRowBytes), int.MaxValue / Math.Max(1, rowBytes)));
+        for (long row = 0; row < rows; row += rowsPerChunk)
+        {
+            var count = (int)Math.Min(rowsPerChunk, rows - row);
+            var output = buffer.AsSpan(0, (int)(count * keptRowBytes));
+            NeuronGather.Columns(file.Span(info, row * rowBytes, (int)(count * rowBytes)), output, count, width, kept, elementSize);
+            writer.WriteTensorData(info.Name, output);
+        }
+    }
+
+    /// <summary>As transformers writes it: total_size is the sum of tensor bytes, headers excluded.</summary>
+    private static void WriteIndexIfSharded(HfCheckpoint source, string folder, long totalBytes)
+    {
+        if (source.IndexFile is null)
+        {
+            return;
+        }
+        var index = new System.Text.Json.Nodes.JsonObject
+        {
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["total_size"] = totalBytes },
+            ["weight_map"] = new System.Text.Json.Nodes.JsonObject(source.Shards
+                .SelectMany(s => s.TensorNames.Select(n => KeyValuePair.Create(n, (System.Text.Json.Nodes.JsonNode?)s.FileName)))
+                .OrderBy(p => p.Key, StringComparer.Ordinal)),
+        };
+        WriteJson(Path.Combine(folder, Path.GetFileName(source.IndexFile)), index);
+    }
+
+    /// <summary>Tokenizer files, generation config, licences: whatever the source folder carries besides weights.</summary>
+    private static void CopyOtherFiles(string sourceFolder, string destination)
+    {
+        foreach (var file in Directory.EnumerateFiles(sourceFolder))
+        {
+            var name = Path.GetFileName(file);
+            if (name.EndsWith(".safetensors", StringComparison.Ordinal)
+                || name.EndsWith(".safetensors.index.json", StringComparison.Ordinal)
+                || name is "config.json" or VariantManifest.FileName
+                || File.Exists(Path.Combine(destination, name)))
+            {
+                continue;
+            }
+            File.Copy(file, Path.Combine(destination, name));
+        }
+    }
+
+    private static void WriteJson<T>(string path, T value)
+    {
+        var json = value is System.Text.Json.Nodes.JsonNode node
+            ? node.ToJsonString(VariantManifest.Json)
+            : JsonSerializer.Serialize(value, VariantManifest.Json);
+        File.WriteAllText(path, json + "\n");
+    }
+
+    /// <summary>Only an earlier variant (it has a manifest) or an empty folder may be replaced: never a user's own model.</summary>
+    private static void EnsureReplaceable(string destination)
+    {
+        if (Directory.Exists(destination)
+            && Directory.EnumerateFileSystemEntries(destination).Any()
+            && !File.Exists(Path.Combine(destination, VariantManifest.FileName)))
+        {
+            throw new LopException(ErrorCodes.OutputNotWritable,
+                $"{destination} exists and is not a variant written by lop (it has no {VariantManifest.FileName}); choose another --out folder or empty it.",
+                destination);
+        }
+    }
+
+    private static void MoveIntoPlace(string temporary, string destination)
+    {
+        if (!Directory.Exists(destination))
+        {
+            Directory.Move(temporary, destination);
+            return;
+        }
+        var old = destination + $".old-{Guid.NewGuid():N}";
+        Directory.Move(destination, old);
+        Directory.Move(temporary, destination);
+        TryDelete(old);
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover temp folder is harmless and named as such.
+        }
+    }
+}
