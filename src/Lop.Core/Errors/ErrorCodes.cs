@@ -36,6 +36,7 @@ public static class ErrorCodes
     public const string TokenOutOfRange = "LOP3003";
     public const string CalibrationTooSmall = "LOP3004";
     public const string TokenizerUnavailable = "LOP3005";
+    public const string SampleDocsMissing = "LOP3006";
 
     // Pruning
     public const string InvalidRatio = "LOP4001";

@@ -101,6 +101,23 @@ public sealed unsafe class SafetensorsFile : IDisposable
         return new ReadOnlySpan<byte>(_base + DataOffset + tensor.DataBegin + offset, length);
     }
 
+    /// <summary>
+    /// Drops a tensor's pages from this process's mapping (they stay in the OS page cache). Streaming a
+    /// large checkpoint would otherwise leave every page read counted in the process's resident set.
+    /// </summary>
+    public void ReleasePages(TensorInfo tensor)
+    {
+        if (_view is null || !OperatingSystem.IsLinux() || tensor.ByteLength == 0)
+        {
+            return;
+        }
+        const long page = 4096;
+        var start = (long)(_base + DataOffset + tensor.DataBegin);
+        var alignedStart = start & ~(page - 1);
+        var length = start - alignedStart + tensor.ByteLength;
+        _ = NativeMethods.madvise((IntPtr)alignedStart, (UIntPtr)(ulong)length, NativeMethods.MadviseDontNeed);
+    }
+
     public void Dispose()
     {
         if (_view is not null)
@@ -109,5 +126,13 @@ public sealed unsafe class SafetensorsFile : IDisposable
             _view.Dispose();
         }
         _map?.Dispose();
+    }
+
+    private static class NativeMethods
+    {
+        public const int MadviseDontNeed = 4;
+
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+        public static extern int madvise(IntPtr address, UIntPtr length, int advice);
     }
 }

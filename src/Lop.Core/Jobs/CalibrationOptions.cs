@@ -5,10 +5,10 @@ public sealed record CalibrationOptions(
     string Path,
     int SequenceLength = CalibrationOptions.DefaultSequenceLength,
     double HeldOutFraction = CalibrationOptions.DefaultHeldOutFraction,
-    long Seed = CalibrationOptions.DefaultSeed,
+    int Seed = CalibrationOptions.DefaultSeed,
     int? MaxSequences = null)
 {
     public const int DefaultSequenceLength = 128;
     public const double DefaultHeldOutFraction = 0.25;
-    public const long DefaultSeed = 1234;
+    public const int DefaultSeed = 1234;
 }

@@ -94,6 +94,7 @@ internal static class VariantWriter
                     WriteWhole(writer, file, info);
                     break;
             }
+            file.ReleasePages(info);
             tensorDone();
         }
         writer.Commit();

@@ -8,13 +8,13 @@ namespace Lop.Core.Sample;
 public sealed record SampleModelSettings
 {
     public int Layers { get; init; } = 12;
-    public int HiddenSize { get; init; } = 96;
-    public int IntermediateSize { get; init; } = 384;
+    public int HiddenSize { get; init; } = 128;
+    public int IntermediateSize { get; init; } = 512;
     public int Heads { get; init; } = 4;
     public int KvHeads { get; init; } = 2;
     public int Context { get; init; } = 128;
     public int BatchSize { get; init; } = 16;
-    public int Steps { get; init; } = 600;
+    public int Steps { get; init; } = 500;
     public double LearningRate { get; init; } = 3e-3;
     public int WarmupSteps { get; init; } = 30;
     public long Seed { get; init; } = 20250614;

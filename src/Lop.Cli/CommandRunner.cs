@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Lop.Core.Errors;
+
+namespace Lop.Cli;
+
+/// <summary>
+/// The one place errors are rendered: a LopException becomes its canonical line
+/// (<c>file(line,col): error LOPnnnn: message</c>) on stderr and exit code 1; anything unexpected
+/// becomes one line too (the stack trace only with LOP_DEBUG=1), exit code 2.
+/// </summary>
+internal static class CommandRunner
+{
+    public static async Task<int> InvokeAsync(RootCommand root, string[] args)
+    {
+        using var cancellation = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancellation.Cancel();
+        };
+        try
+        {
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancellation.Token);
+        }
+        catch (LopException e)
+        {
+            await Console.Error.WriteLineAsync(e.Render());
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("lop: cancelled; no partial output was left behind.");
+            return 130;
+        }
+        catch (Exception e)
+        {
+            var detail = Environment.GetEnvironmentVariable("LOP_DEBUG") == "1" ? e.ToString() : $"{e.GetType().Name}: {e.Message}";
+            await Console.Error.WriteLineAsync($"lop: error LOP0000: internal error ({detail}). Please report it with the command line; set LOP_DEBUG=1 for the stack trace.");
+            return 2;
+        }
+    }
+}

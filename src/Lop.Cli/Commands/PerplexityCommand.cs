@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Lop.Core.Jobs;
+
+namespace Lop.Cli.Commands;
+
+/// <summary><c>dotnet lop perplexity</c>: next-token perplexity of a model on calibration data.</summary>
+internal static class PerplexityCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var calibration = new CommonOptions.CalibrationBinding();
+        var split = new Option<EvaluationSplit>("--split")
+        {
+            Description = "Which calibration sequences: held-out (default), search, or all.",
+            DefaultValueFactory = _ => EvaluationSplit.HeldOut,
+        };
+        var batch = CommonOptions.BatchSize();
+        var dtype = CommonOptions.DType();
+        var json = CommonOptions.Json();
+        var command = new Command("perplexity", "Next-token perplexity of a model (dense or a variant) on calibration data.");
+        command.Options.Add(model);
+        calibration.AddTo(command);
+        command.Options.Add(split);
+        command.Options.Add(batch);
+        command.Options.Add(dtype);
+        command.Options.Add(json);
+        command.SetAction((result, cancellation) =>
+        {
+            var progress = new ConsoleProgress();
+            var report = PerplexityJob.Run(
+                new PerplexityRequest(result.GetValue(model)!.FullName, calibration.Bind(result), result.GetValue(split), result.GetValue(batch), result.GetValue(dtype)!),
+                progress,
+                cancellation);
+            if (result.GetValue(json))
+            {
+                JsonOutput.Write(report);
+            }
+            else
+            {
+                Console.WriteLine($"perplexity {report.Perplexity:F4} on {report.Tokens} predicted tokens ({report.Sequences} {report.Split} sequences), {report.TokensPerSecond:F0} tokens/s");
+            }
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,10 @@
+using System.CommandLine;
+using Lop.Cli;
+using Lop.Cli.Commands;
+
+var root = new RootCommand("dotnet lop: learned layer-wise FFN pruning (LOP) for LLaMA/Qwen2-style models, as a build step.");
+root.Subcommands.Add(SampleModelCommand.Create());
+root.Subcommands.Add(ImportanceCommand.Create());
+root.Subcommands.Add(PruneCommand.Create());
+root.Subcommands.Add(PerplexityCommand.Create());
+return await CommandRunner.InvokeAsync(root, args);

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Lop.Core.Importance;
+using Lop.Core.Pruning;
+
+namespace Lop.Core.Jobs;
+
+/// <param name="Ratio">one ratio for every layer, or null</param>
+/// <param name="Ratios">one ratio per layer, or null</param>
+public sealed record PruneRequest(
+    string ModelFolder,
+    CalibrationOptions Calibration,
+    double? Ratio,
+    IReadOnlyList<double>? Ratios,
+    ImportanceMethod Method,
+    string Output,
+    int BatchSize = 8,
+    string DType = "f32",
+    string? CacheFolder = null);
+
+public sealed record PruneReport(
+    string Output,
+    string Importance,
+    double[] Ratios,
+    double AchievedRatio,
+    int[] KeptPerLayer,
+    long FfnNeurons,
+    long FfnNeuronsKept,
+    long ParametersBefore,
+    long ParametersAfter,
+    long BytesWritten,
+    double Seconds);
+
+/// <summary><c>dotnet lop prune</c>: importance (cached), then a streamed variant with its manifest.</summary>
+public static class PruneJob
+{
+    public static PruneReport Run(PruneRequest request, IJobProgress progress, CancellationToken cancellation = default)
+    {
+        var clock = Stopwatch.StartNew();
+        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType);
+        var layers = inputs.Checkpoint.Config.NumLayers;
+        var ratios = request.Ratios?.ToArray() ?? Enumerable.Repeat(request.Ratio ?? 0, layers).ToArray();
+        PruningPlan.Validate(ratios, layers);
+        var (scores, _, _) = ImportanceJob.Obtain(inputs, request.BatchSize, request.CacheFolder, progress, cancellation);
+        var plan = PruningPlan.Create(scores, ratios, request.Method);
+        var fingerprint = inputs.Checkpoint.Fingerprint();
+        var written = VariantWriter.Write(inputs.Checkpoint, plan, (before, after) => new VariantManifest
+        {
+            EngineVersion = VariantManifest.EngineVersionString(),
+            SourceFolder = inputs.Checkpoint.Folder,
+            SourceFingerprint = fingerprint,
+            Importance = request.Method.ToString().ToLowerInvariant(),
+            CalibrationHash = inputs.Calibration.ContentHash,
+            Ratios = ratios,
+            AchievedRatio = plan.AchievedRatio,
+            WidthsBefore = plan.Widths.ToArray(),
+            KeptPerLayer = plan.KeptCounts,
+            ParametersBefore = before,
+            ParametersAfter = after,
+            KeptNeurons = plan.KeptNeurons.ToArray(),
+        }, request.Output, progress, cancellation);
+        return new PruneReport(written.Folder, request.Method.ToString().ToLowerInvariant(), ratios, plan.AchievedRatio, plan.KeptCounts,
+            plan.Widths.Sum(), plan.KeptCounts.Sum(), written.ParametersBefore, written.ParametersAfter, written.BytesWritten, clock.Elapsed.TotalSeconds);
+    }
+}

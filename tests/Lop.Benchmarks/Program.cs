@@ -1,0 +1,25 @@
+using Lop.Benchmarks;
+
+// dotnet run -c Release --project tests/Lop.Benchmarks -- <benchmark> [options]
+return args.FirstOrDefault() switch
+{
+    "variant-writing" => VariantWritingBenchmark.Run(args[1..]),
+    "variant-writing-child" => VariantWritingBenchmark.Child(args[1..]),
+    "forward" => ForwardBenchmark.Run(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.WriteLine("""
+        Lop.Benchmarks: figures for the notes, not tests.
+          variant-writing [--folder DIR] [--shape qwen2.5-7b|qwen2.5-3b|qwen2.5-0.5b] [--keep]
+              Generates a synthetic BF16 sharded checkpoint (random weights), then writes a 50% variant
+              and copies the same files with cp, alternating, in one run. Prints throughput as a ratio of
+              cp's and the peak RSS of the writing process. Falls back to a smaller shape if disk is short.
+          forward [--model DIR] [--batch 16] [--seq 128]
+              Calibration tokens per second of the decoder (the sample model if given, else a random model
+              of the sample's shape) and its achieved GFLOP/s as a fraction of a plain matmul of similar size.
+        """);
+    return 2;
+}

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Lop.Core.Tests;
+
+namespace Lop.Cli.Tests;
+
+/// <summary>The command line contract: JSON on stdout, coded errors on stderr, exit codes, outputs on disk.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+    private readonly string _model;
+    private readonly string _calibration;
+    private readonly string _cache;
+
+    public CommandLineTests()
+    {
+        var config = TinyModels.Config(layers: 3, hidden: 32, intermediate: 48, vocab: 256);
+        _model = TestCheckpoints.Save(TinyModels.Random(config), _temp.Sub("model"));
+        _calibration = _temp.Sub("calibration.txt");
+        File.WriteAllText(_calibration, string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog. ", 60)));
+        _cache = _temp.Sub("cache");
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void Perplexity_json_is_an_object_with_a_perplexity_field()
+    {
+        var result = CliRunner.Run("perplexity", "--model", _model, "--calibration", _calibration, "--sequence-length", "32", "--json");
+
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        using var json = JsonDocument.Parse(result.StdOut);
+        var perplexity = json.RootElement.GetProperty("perplexity").GetDouble();
+        // A random model over 256 byte tokens is near-uniform: perplexity well above 1, finite.
+        Assert.InRange(perplexity, 2, 10_000);
+        Assert.Equal("held-out", json.RootElement.GetProperty("split").GetString());
+    }
+
+    [Fact]
+    public void Prune_writes_a_variant_that_perplexity_can_evaluate()
+    {
+        var output = _temp.Sub("variant");
+        var prune = CliRunner.Run("prune", "--model", _model, "--calibration", _calibration, "--sequence-length", "32",
+            "--ratios", "0.5,0.25,0.75", "--out", output, "--cache", _cache, "--json");
+
+        Assert.True(prune.ExitCode == 0, prune.StdErr);
+        using var report = JsonDocument.Parse(prune.StdOut);
+        Assert.Equal([24, 36, 12], report.RootElement.GetProperty("keptPerLayer").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.True(File.Exists(Path.Combine(output, "model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(output, "lop-manifest.json")));
+        Assert.True(new FileInfo(Path.Combine(output, "model.safetensors")).Length < new FileInfo(Path.Combine(_model, "model.safetensors")).Length);
+
+        var perplexity = CliRunner.Run("perplexity", "--model", output, "--calibration", _calibration, "--sequence-length", "32", "--json");
+        Assert.True(perplexity.ExitCode == 0, perplexity.StdErr);
+    }
+
+    [Fact]
+    public void Importance_is_cached_and_reused()
+    {
+        var first = CliRunner.Run("importance", "--model", _model, "--calibration", _calibration, "--sequence-length", "32", "--cache", _cache, "--json");
+        var second = CliRunner.Run("importance", "--model", _model, "--calibration", _calibration, "--sequence-length", "32", "--cache", _cache, "--json");
+
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        using var a = JsonDocument.Parse(first.StdOut);
+        using var b = JsonDocument.Parse(second.StdOut);
+        Assert.False(a.RootElement.GetProperty("fromCache").GetBoolean());
+        Assert.True(b.RootElement.GetProperty("fromCache").GetBoolean());
+        Assert.Equal(a.RootElement.GetProperty("layers").GetRawText(), b.RootElement.GetProperty("layers").GetRawText());
+        Assert.True(File.Exists(a.RootElement.GetProperty("cacheFile").GetString()));
+    }
+
+    [Fact]
+    public void A_bad_checkpoint_is_a_coded_error_naming_the_file_without_a_stack_trace()
+    {
+        var broken = _temp.Sub("broken");
+        Directory.CreateDirectory(broken);
+        File.Copy(Path.Combine(_model, "config.json"), Path.Combine(broken, "config.json"));
+        var bytes = File.ReadAllBytes(Path.Combine(_model, "model.safetensors"));
+        File.WriteAllBytes(Path.Combine(broken, "model.safetensors"), bytes[..(bytes.Length / 2)]);
+
+        var result = CliRunner.Run("perplexity", "--model", broken, "--calibration", _calibration);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error LOP2004", result.StdErr);
+        Assert.Contains(Path.Combine(broken, "model.safetensors"), result.StdErr);
+        Assert.DoesNotContain("   at ", result.StdErr);
+        Assert.Equal("", result.StdOut);
+    }
+
+    [Fact]
+    public void A_wrong_number_of_ratios_fails_before_writing_anything()
+    {
+        var output = _temp.Sub("variant");
+        var result = CliRunner.Run("prune", "--model", _model, "--calibration", _calibration, "--ratios", "0.5,0.5", "--out", output);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error LOP4002", result.StdErr);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void Missing_required_options_are_reported_by_the_parser()
+    {
+        var result = CliRunner.Run("prune", "--model", _model);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--calibration", result.StdErr);
+    }
+}
