@@ -15,7 +15,7 @@ namespace Lop.Core.Importance;
 internal static class ImportanceStore
 {
     /// <summary>Bump when the statistics or their layout change: old entries then simply stop matching.</summary>
-    public const int Schema = 1;
+    public const int Schema = 2;
 
     public static string Key(string modelFingerprint, string calibrationHash, string computeDType)
     {

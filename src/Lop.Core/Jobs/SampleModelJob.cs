@@ -45,6 +45,9 @@ public static class SampleModelJob
     public const string CalibrationFileName = "calibration.txt";
     private const double SensitivityRatio = 0.5;
 
+    /// <summary>Bump when what the report measures changes, so older samples are rebuilt rather than reused.</summary>
+    private const int ReportSchema = 2;
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public static SampleModelReport Run(string folder, SampleModelSettings settings, bool force, IJobProgress progress, CancellationToken cancellation = default)
@@ -157,7 +160,7 @@ public static class SampleModelJob
 
     private static string SettingsHash(SampleModelSettings settings)
     {
-        var text = JsonSerializer.Serialize(settings) + "\n" + VariantManifest.EngineVersionString();
+        var text = JsonSerializer.Serialize(settings) + "\n" + VariantManifest.EngineVersionString() + "\n" + ReportSchema;
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 
