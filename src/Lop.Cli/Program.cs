@@ -7,4 +7,5 @@ root.Subcommands.Add(SampleModelCommand.Create());
 root.Subcommands.Add(ImportanceCommand.Create());
 root.Subcommands.Add(PruneCommand.Create());
 root.Subcommands.Add(PerplexityCommand.Create());
+root.Subcommands.Add(CacheCommand.Create());
 return await CommandRunner.InvokeAsync(root, args);

@@ -67,6 +67,16 @@ internal static class ForwardBenchmark
         Console.WriteLine($"forward: {batch * seq / forwardSeconds:F0} calibration tokens/s ({forwardSeconds * 1000:F1} ms per batch), {forwardRate:F1} GFLOP/s");
         Console.WriteLine($"matmul [{batch * seq}x{config.HiddenSize}]x[{config.HiddenSize}x{config.IntermediateSizes[0]}]: {matmulRate:F1} GFLOP/s (1024x1024x1024: {bigRate:F1} GFLOP/s)");
         Console.WriteLine($"forward / matmul of similar size: {forwardRate / matmulRate:F2}  (goal >= 0.5)");
+
+        // Memory must stay flat however many batches run (dispose scopes free every temporary).
+        var before = RssMiB();
+        for (var i = 0; i < 1000; i++)
+        {
+            using var scope = NewDisposeScope();
+            using var inference = inference_mode();
+            model.forward(tokens.narrow(0, 0, Math.Min(2, batch)));
+        }
+        Console.WriteLine($"RSS before / after 1000 more batches: {before:F0} / {RssMiB():F0} MiB");
         return 0;
     }
 
@@ -103,6 +113,12 @@ internal static class ForwardBenchmark
         }
         times.Sort();
         return times[times.Count / 2];
+    }
+
+    private static double RssMiB()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
     }
 
     private static string? Option(string[] args, string name)

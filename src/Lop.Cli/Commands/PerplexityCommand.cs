@@ -38,10 +38,17 @@ internal static class PerplexityCommand
             }
             else
             {
-                Console.WriteLine($"perplexity {report.Perplexity:F4} on {report.Tokens} predicted tokens ({report.Sequences} {report.Split} sequences), {report.TokensPerSecond:F0} tokens/s");
+                Console.WriteLine($"perplexity {report.Perplexity:F4} on {report.Tokens} predicted tokens ({report.Sequences} {SplitName(report.Split)} sequences), {report.TokensPerSecond:F0} tokens/s");
             }
             return Task.FromResult(0);
         });
         return command;
     }
+
+    private static string SplitName(EvaluationSplit split) => split switch
+    {
+        EvaluationSplit.HeldOut => "held-out",
+        EvaluationSplit.Search => "search",
+        _ => "calibration",
+    };
 }

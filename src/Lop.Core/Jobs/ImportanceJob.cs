@@ -42,9 +42,11 @@ public static class ImportanceJob
     internal static (ImportanceScores Scores, string File, bool FromCache) Obtain(
         JobInputs inputs, int batchSize, string? cacheFolder, IJobProgress progress, CancellationToken cancellation)
     {
-        var key = ImportanceStore.Key(inputs.Checkpoint.Fingerprint(), inputs.Calibration.ContentHash, inputs.ComputeDType);
-        var file = ImportanceStore.PathFor(CacheRoot.Resolve(cacheFolder), key);
-        var cached = ImportanceStore.TryLoad(file, key, out var problem);
+        var fingerprint = inputs.Checkpoint.Fingerprint();
+        var key = ImportanceStore.Key(fingerprint, inputs.Calibration.ContentHash, inputs.ComputeDType);
+        var store = new ArtifactStore(CacheRoot.Resolve(cacheFolder));
+        var file = ImportanceStore.PathFor(store, key);
+        var cached = ImportanceStore.TryLoad(store, key, out var problem);
         if (problem is not null)
         {
             progress.Info("warning: " + problem);
@@ -56,7 +58,14 @@ public static class ImportanceJob
         }
         var scores = ImportanceScorer.Score(inputs.Model(progress), inputs.Calibration.Search, batchSize,
             new PerplexityJob.Progress(progress, "importance"), cancellation);
-        ImportanceStore.Save(file, key, scores);
+        ImportanceStore.Save(store, key, scores, new Dictionary<string, string>
+        {
+            ["model"] = inputs.Checkpoint.Folder,
+            ["modelFingerprint"] = fingerprint,
+            ["calibration"] = inputs.Calibration.ContentHash,
+            ["dtype"] = inputs.ComputeDType,
+            ["tokens"] = scores.CalibrationTokens.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
         return (scores, file, false);
     }
 }
