@@ -29,6 +29,9 @@ public sealed record SampleModelReport
     /// <summary>Held-out perplexity when only layer l loses <see cref="SensitivityRatio"/> of its FFN (activation importance).</summary>
     public required double[] LayerSensitivity { get; init; }
 
+    /// <summary>The same with 90% of the layer's FFN removed: where small models show their differences.</summary>
+    public required double[] LayerSensitivityAt90 { get; init; }
+
     public required double SensitivityRatio { get; init; }
     public bool FromCache { get; init; }
 }
@@ -46,7 +49,7 @@ public static class SampleModelJob
     private const double SensitivityRatio = 0.5;
 
     /// <summary>Bump when what the report measures changes, so older samples are rebuilt rather than reused.</summary>
-    private const int ReportSchema = 2;
+    private const int ReportSchema = 3;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -105,7 +108,9 @@ public static class SampleModelJob
         var scores = ImportanceScorer.Score(model, calibration.Search, 16, cancellation: cancellation);
         ImportanceOrder.Apply(model, scores, ImportanceMethod.Activation);
         var sensitivity = LayerSensitivity.Measure(model, calibration.HeldOut, SensitivityRatio, 16,
-            l => progress.Report("layer sensitivity", l + 1, config.NumLayers), cancellation);
+            l => progress.Report("layer sensitivity 50%", l + 1, config.NumLayers), cancellation);
+        var sensitivityAt90 = LayerSensitivity.Measure(model, calibration.HeldOut, 0.9, 16,
+            l => progress.Report("layer sensitivity 90%", l + 1, config.NumLayers), cancellation);
 
         var report = new SampleModelReport
         {
@@ -122,6 +127,7 @@ public static class SampleModelJob
             HeldOutPerplexity = heldOut,
             UnigramPerplexity = unigram,
             LayerSensitivity = sensitivity,
+            LayerSensitivityAt90 = sensitivityAt90,
             SensitivityRatio = SensitivityRatio,
         };
         File.WriteAllText(Path.Combine(work, ReportFile), JsonSerializer.Serialize(report, Json) + "\n");
