@@ -42,4 +42,5 @@ public static class ErrorCodes
     public const string InvalidRatio = "LOP4001";
     public const string RatioCountMismatch = "LOP4002";
     public const string ImportanceMismatch = "LOP4003";
+    public const string PredictorMismatch = "LOP4004";
 }

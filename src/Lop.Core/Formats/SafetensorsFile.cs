@@ -105,17 +105,19 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// Drops a tensor's pages from this process's mapping (they stay in the OS page cache). Streaming a
     /// large checkpoint would otherwise leave every page read counted in the process's resident set.
     /// </summary>
-    public void ReleasePages(TensorInfo tensor)
+    public void ReleasePages(TensorInfo tensor) => ReleasePages(tensor, 0, tensor.ByteLength);
+
+    /// <summary>As <see cref="ReleasePages(TensorInfo)"/>, for the part of a tensor already consumed (large tensors are streamed in chunks).</summary>
+    public void ReleasePages(TensorInfo tensor, long offset, long length)
     {
-        if (_view is null || !OperatingSystem.IsLinux() || tensor.ByteLength == 0)
+        if (_view is null || !OperatingSystem.IsLinux() || length <= 0)
         {
             return;
         }
         const long page = 4096;
-        var start = (long)(_base + DataOffset + tensor.DataBegin);
+        var start = (long)(_base + DataOffset + tensor.DataBegin + offset);
         var alignedStart = start & ~(page - 1);
-        var length = start - alignedStart + tensor.ByteLength;
-        _ = NativeMethods.madvise((IntPtr)alignedStart, (UIntPtr)(ulong)length, NativeMethods.MadviseDontNeed);
+        _ = NativeMethods.madvise((IntPtr)alignedStart, (UIntPtr)(ulong)(start - alignedStart + length), NativeMethods.MadviseDontNeed);
     }
 
     public void Dispose()

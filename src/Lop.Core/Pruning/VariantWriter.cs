@@ -94,6 +94,7 @@ internal static class VariantWriter
                     WriteWhole(writer, file, info);
                     break;
             }
+            // Skipped neurons' rows were never read; drop whatever the kernel read ahead around them.
             file.ReleasePages(info);
             tensorDone();
         }
@@ -133,6 +134,7 @@ internal static class VariantWriter
         {
             var length = (int)Math.Min(ChunkBytes, info.ByteLength - offset);
             writer.WriteTensorData(info.Name, file.Span(info, offset, length));
+            file.ReleasePages(info, offset, length);
         }
     }
 
@@ -147,6 +149,7 @@ internal static class VariantWriter
             {
                 var chunk = (int)Math.Min(ChunkBytes, runBytes - offset);
                 writer.WriteTensorData(info.Name, file.Span(info, start * rowBytes + offset, chunk));
+                file.ReleasePages(info, start * rowBytes + offset, chunk);
             }
         }
     }
@@ -166,6 +169,7 @@ internal static class VariantWriter
             var output = buffer.AsSpan(0, (int)(count * keptRowBytes));
             NeuronGather.Columns(file.Span(info, row * rowBytes, (int)(count * rowBytes)), output, count, width, kept, elementSize);
             writer.WriteTensorData(info.Name, output);
+            file.ReleasePages(info, row * rowBytes, count * rowBytes);
         }
     }
 
