@@ -26,5 +26,5 @@ internal static class SampleReportTable
         Console.WriteLine($"  spread at 90%: the most sensitive layer costs {worst / least:F0}x the perplexity increase of the least sensitive one");
     }
 
-    private static string Percent(double value, double dense) => $"{100 * (value / dense - 1):+0.0;-0.0}%";
+    private static string Percent(double value, double dense) => $"{100 * (value / dense - 1):+0.0;-0.0;+0.0}%";
 }

@@ -35,6 +35,9 @@ internal sealed class SplitMix64
         return (int)high;
     }
 
+    /// <summary>Uniform in [0, 1): the top 53 bits, so every value is an exact double.</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
     /// <summary>Fisher–Yates.</summary>
     public void Shuffle<T>(T[] items)
     {

@@ -15,6 +15,17 @@ public class SplitMix64Tests
     }
 
     [Fact]
+    public void NextDouble_is_the_top_53_bits_scaled_into_the_unit_interval()
+    {
+        var rng = new SplitMix64(0);
+        Assert.Equal((0xE220A8397B1DCDAFUL >> 11) / 9007199254740992.0, rng.NextDouble());
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.InRange(rng.NextDouble(), 0.0, Math.BitDecrement(1.0));
+        }
+    }
+
+    [Fact]
     public void NextBelow_stays_in_range_and_reaches_every_value()
     {
         var rng = new SplitMix64(42);

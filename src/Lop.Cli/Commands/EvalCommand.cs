@@ -1,0 +1,52 @@
+using System.CommandLine;
+using Lop.Core.Jobs;
+using Lop.Core.Predictor;
+
+namespace Lop.Cli.Commands;
+
+/// <summary><c>dotnet lop eval</c>: allocation methods side by side, on held-out data, with the time each took.</summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var calibration = new CommonOptions.CalibrationBinding();
+        var training = new TrainingOptions();
+        var ratios = new Option<string>("--ratios") { Description = "Budgets to evaluate, e.g. 0.2,0.3,0.4,0.5,0.6.", DefaultValueFactory = _ => "0.2,0.3,0.4,0.5,0.6" };
+        var architectures = new Option<string>("--predictors")
+        {
+            Description = "Predictor architectures to compare (transformer is 'lop').",
+            DefaultValueFactory = _ => "transformer,encoder,mlp,bilstm",
+        };
+        var batch = CommonOptions.BatchSize();
+        var dtype = CommonOptions.DType();
+        var cache = CommonOptions.Cache();
+        var json = CommonOptions.Json();
+        var command = new Command("eval", "Held-out perplexity of uniform, OWL, FLAP, best-MCTS and LOP allocations at each budget, and the seconds each took to choose its ratios.");
+        command.Options.Add(model);
+        calibration.AddTo(command);
+        command.Options.Add(ratios);
+        training.AddTo(command, architecture: false);
+        command.Options.Add(architectures);
+        command.Options.Add(batch);
+        command.Options.Add(dtype);
+        command.Options.Add(cache);
+        command.Options.Add(json);
+        command.SetAction((result, cancellation) =>
+        {
+            var budgets = TrainingOptions.ParseBudgets("--ratios", result.GetValue(ratios)!);
+            var chosen = result.GetValue(architectures)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(a => Enum.Parse<PredictorArchitecture>(a, ignoreCase: true)).ToList();
+            var report = EvalJob.Run(new EvalRequest(result.GetValue(model)!.FullName, calibration.Bind(result), budgets, training.Bind(result), chosen,
+                result.GetValue(batch), result.GetValue(dtype)!, result.GetValue(cache)?.FullName), new ConsoleProgress(), cancellation);
+            if (result.GetValue(json))
+            {
+                JsonOutput.Write(report.Rows.Select(r => new { r.Budget, r.Method, r.Perplexity, r.Seconds, r.TrainedOn }));
+                return Task.FromResult(0);
+            }
+            EvalTable.Print(report);
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,31 @@
+using Lop.Core.Jobs;
+
+namespace Lop.Cli;
+
+/// <summary>Human output of eval: one row per budget, one column per method, plus the speed-up of prediction over search.</summary>
+internal static class EvalTable
+{
+    public static void Print(EvalReport report)
+    {
+        var methods = report.Rows.Select(r => r.Method).Distinct().ToList();
+        Console.WriteLine($"held-out perplexity (dense model {report.DensePerplexity:F4}); * = a budget the predictors were trained on");
+        Console.WriteLine("budget   " + string.Join("", methods.Select(m => $"{m,12}")));
+        foreach (var group in report.Rows.GroupBy(r => r.Budget))
+        {
+            var best = group.Min(r => r.Perplexity);
+            var cells = methods.Select(m => group.FirstOrDefault(r => r.Method == m) is { } row
+                ? $"{row.Perplexity,11:F4}{(row.Perplexity == best ? "<" : " ")}"
+                : $"{"-",12}");
+            Console.WriteLine($"{group.Key,5:0.00}{(group.First().TrainedOn ? "*" : " ")}   " + string.Join("", cells));
+        }
+        Console.WriteLine();
+        Console.WriteLine("seconds to choose the layer ratios:");
+        foreach (var group in report.Rows.GroupBy(r => r.Budget))
+        {
+            var mcts = group.FirstOrDefault(r => r.Method == "mcts");
+            var lop = group.FirstOrDefault(r => r.Method == "lop");
+            var speedup = mcts is not null && lop is not null && lop.Seconds > 0 ? $"   search / prediction = {mcts.Seconds / lop.Seconds:N0}x" : "";
+            Console.WriteLine($"  {group.Key,5:0.00}  " + string.Join("  ", group.Select(r => $"{r.Method} {r.Seconds:G3}")) + speedup);
+        }
+    }
+}

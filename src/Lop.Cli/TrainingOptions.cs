@@ -1,0 +1,74 @@
+using System.CommandLine;
+using System.Globalization;
+using Lop.Core.Errors;
+using Lop.Core.Jobs;
+using Lop.Core.Predictor;
+using Lop.Core.Search;
+
+namespace Lop.Cli;
+
+/// <summary>Search and predictor options shared by search, train, predict and eval; defaults are the paper's.</summary>
+internal sealed class TrainingOptions
+{
+    public static readonly double[] DefaultTrainingBudgets = [0.2, 0.4, 0.6, 0.8];
+
+    private readonly Option<string?> _budgets = new("--budgets") { Description = $"Budgets to search and train the predictor on (default {string.Join(",", DefaultTrainingBudgets)})." };
+    private readonly Option<int?> _simulations = new("--simulations") { Description = $"MCTS simulations per budget (default {new SearchSettings().Simulations}, as in the paper)." };
+    private readonly Option<int?> _searchSeed = new("--search-seed") { Description = "Seed of the search and of predictor training." };
+    private readonly Option<int> _rewardSequences = new("--reward-sequences")
+    {
+        Description = "Search-split sequences each MCTS candidate is scored on.",
+        DefaultValueFactory = _ => SearchJob.DefaultRewardSequences,
+    };
+    private readonly Option<PredictorArchitecture> _architecture = new("--architecture")
+    {
+        Description = "Predictor: transformer (the paper's autoregressive one), encoder, mlp or bilstm.",
+        DefaultValueFactory = _ => PredictorArchitecture.Transformer,
+    };
+    private readonly Option<int?> _epochs = new("--epochs") { Description = $"Predictor training epochs (default {new PredictorSettings().Epochs})." };
+    private readonly Option<int> _top = new("--top")
+    {
+        Description = "Best configurations per budget the predictor learns from.",
+        DefaultValueFactory = _ => PredictorJob.DefaultTopConfigurations,
+    };
+
+    public void AddTo(Command command, bool architecture = true)
+    {
+        command.Options.Add(_budgets);
+        command.Options.Add(_simulations);
+        command.Options.Add(_searchSeed);
+        command.Options.Add(_rewardSequences);
+        if (architecture)
+        {
+            command.Options.Add(_architecture);
+        }
+        command.Options.Add(_epochs);
+        command.Options.Add(_top);
+    }
+
+    public PredictorTraining Bind(ParseResult result)
+    {
+        var search = new SearchSettings();
+        var predictor = new PredictorSettings { Architecture = result.GetValue(_architecture) };
+        if (result.GetValue(_simulations) is int simulations)
+        {
+            search = search with { Simulations = simulations };
+        }
+        if (result.GetValue(_searchSeed) is int seed)
+        {
+            search = search with { Seed = seed };
+            predictor = predictor with { Seed = seed };
+        }
+        if (result.GetValue(_epochs) is int epochs)
+        {
+            predictor = predictor with { Epochs = epochs };
+        }
+        var budgets = result.GetValue(_budgets) is string text ? ParseBudgets("--budgets", text) : DefaultTrainingBudgets;
+        return new PredictorTraining(budgets, search, predictor, result.GetValue(_top), result.GetValue(_rewardSequences));
+    }
+
+    public static double[] ParseBudgets(string option, string text) => text.Split(',', StringSplitOptions.TrimEntries).Select((part, i) =>
+        double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0 && value < 1
+            ? value
+            : throw new LopException(ErrorCodes.InvalidRatio, $"{option}: '{part}' (position {i + 1}) is not a budget; a budget is the fraction of FFN neurons removed, at least 0 and below 1, e.g. 0.2,0.4,0.6.")).ToArray();
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+using Lop.Core.Evaluation;
+using Lop.Core.Models;
+
+namespace Lop.Core.Search;
+
+/// <summary>
+/// Scores kept-count vectors on a model whose neurons are in importance order: each candidate is a
+/// prefix of every layer, set with <see cref="CausalLm.SetActiveWidths"/>, so no weights are copied.
+/// A vector seen before is answered from the cache: MCTS revisits configurations (perturbations that
+/// round to the same counts), and an evaluation is the whole cost of the search. The caller restores
+/// the model's widths when done.
+/// </summary>
+internal sealed class CandidateEvaluator(CausalLm model, IReadOnlyList<int[]> sequences, int batchSize, double budget)
+{
+    private readonly Dictionary<string, SearchRecord> _cache = new(StringComparer.Ordinal);
+    private readonly List<SearchRecord> _records = [];
+
+    /// <summary>Every distinct configuration evaluated, in order.</summary>
+    public IReadOnlyList<SearchRecord> Records => _records;
+
+    public double MinReward { get; private set; } = double.PositiveInfinity;
+
+    public double MaxReward { get; private set; } = double.NegativeInfinity;
+
+    public SearchRecord Evaluate(BudgetAllocation allocation, int simulation, CancellationToken cancellation)
+    {
+        var key = string.Join(',', allocation.Kept.Select(k => k.ToString(CultureInfo.InvariantCulture)));
+        if (_cache.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+        cancellation.ThrowIfCancellationRequested();
+        model.SetActiveWidths(allocation.Kept.Select(k => (long)k).ToArray());
+        var result = LogLikelihood.Evaluate(model, sequences, batchSize, cancellation: cancellation);
+        // Reward = -mean next-token NLL (log perplexity): needs no labels, is smooth in the configuration
+        // (unlike an accuracy on a few hundred questions), and ranks configurations exactly as perplexity does.
+        var record = new SearchRecord(budget, allocation.Ratios, allocation.Kept, -result.MeanNll, result.Perplexity, simulation);
+        _cache.Add(key, record);
+        _records.Add(record);
+        MinReward = Math.Min(MinReward, record.Reward);
+        MaxReward = Math.Max(MaxReward, record.Reward);
+        return record;
+    }
+}

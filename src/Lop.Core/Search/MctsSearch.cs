@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Globalization;
+using Lop.Core.Calibration;
+using Lop.Core.Errors;
+using Lop.Core.Jobs;
+using Lop.Core.Models;
+using Lop.Core.Pruning;
+
+namespace Lop.Core.Search;
+
+/// <summary>
+/// Monte Carlo tree search over per-layer FFN ratios for one budget (LOP, section 4.2 and appendix A.3).
+/// The root is uniform pruning at the budget; a child is its parent with every layer moved by
+/// U(-delta, delta), delta shrinking with depth, then projected back onto the budget
+/// (<see cref="BudgetProjection"/>), so every node meets the budget exactly. A node takes up to
+/// <see cref="SearchSettings.MaxChildren"/> children before the walk descends through it by UCB
+/// (progressive widening): with evaluations this expensive, a simulation is one expansion, and its
+/// reward is the new child's own (no rollout; the child already is a complete configuration).
+/// </summary>
+internal static class MctsSearch
+{
+    /// <param name="model">neurons already in importance order (<see cref="ImportanceOrder.Apply"/>), all active; its widths are restored to all afterwards</param>
+    /// <param name="sequences">the search split: the reward is measured here, never on held-out data</param>
+    public static SearchResult Run(
+        CausalLm model,
+        IReadOnlyList<int[]> sequences,
+        double budget,
+        SearchSettings settings,
+        IJobProgress? progress = null,
+        CancellationToken cancellation = default)
+    {
+        settings.Validate();
+        if (!sequences.Any(s => s.Length >= 2))
+        {
+            throw new LopException(ErrorCodes.CalibrationTooSmall,
+                "the search needs at least one sequence of two or more tokens to measure next-token loss on.");
+        }
+        var widths = model.Layers.Select(layer => checked((int)layer.Mlp.Width)).ToArray();
+        var uniform = BudgetProjection.Project(Enumerable.Repeat(budget, widths.Length).ToArray(), widths, budget, settings.LowerBound, settings.UpperBound);
+        var stage = string.Create(CultureInfo.InvariantCulture, $"search {budget:0.00}");
+        var clock = Stopwatch.StartNew();
+        var random = new SplitMix64(unchecked((ulong)settings.Seed));
+        var evaluator = new CandidateEvaluator(model, sequences, settings.BatchSize, budget);
+        try
+        {
+            var root = new SearchNode(uniform, depth: 0);
+            var rootRecord = evaluator.Evaluate(uniform, simulation: 0, cancellation);
+            root.Record(rootRecord.Reward);
+            progress?.Report(stage, 0, settings.Simulations);
+
+            for (var simulation = 1; simulation <= settings.Simulations; simulation++)
+            {
+                var path = new List<SearchNode> { root };
+                var node = root;
+                while (node.Children.Count >= settings.MaxChildren)
+                {
+                    (double, double)? scale = settings.NormalizeRewards ? (evaluator.MinReward, evaluator.MaxReward) : null;
+                    node = node.SelectChild(settings.Exploration, scale);
+                    path.Add(node);
+                }
+                var child = new SearchNode(Perturb(node, widths, budget, settings, random), node.Depth + 1);
+                var record = evaluator.Evaluate(child.Allocation, simulation, cancellation);
+                node.AddChild(child);
+                path.Add(child);
+                foreach (var visited in path)
+                {
+                    visited.Record(record.Reward);
+                }
+                progress?.Report(stage, simulation, settings.Simulations);
+            }
+        }
+        finally
+        {
+            model.SetActiveWidths(null);
+        }
+
+        var best = evaluator.Records[0];
+        foreach (var record in evaluator.Records)
+        {
+            if (record.Reward > best.Reward)
+            {
+                best = record;
+            }
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        progress?.Info(string.Create(CultureInfo.InvariantCulture,
+            $"{stage}: best perplexity {best.Perplexity:0.###} (uniform {evaluator.Records[0].Perplexity:0.###}), {evaluator.Records.Count} evaluations in {seconds:0.#} s"));
+        return new SearchResult(budget, evaluator.Records.ToArray(), best, seconds, evaluator.Records.Count);
+    }
+
+    /// <summary>Expansion: every layer's ratio moves by U(-delta, delta) for the parent's depth, then back onto the budget.</summary>
+    private static BudgetAllocation Perturb(SearchNode parent, int[] widths, double budget, SearchSettings settings, SplitMix64 random)
+    {
+        var delta = settings.Delta(parent.Depth);
+        var ratios = parent.Allocation.Ratios.Select(r => r + (2 * random.NextDouble() - 1) * delta).ToArray();
+        return BudgetProjection.Project(ratios, widths, budget, settings.LowerBound, settings.UpperBound);
+    }
+}

@@ -1,0 +1,33 @@
+namespace Lop.Core.Search;
+
+/// <summary>Everything one budget's search evaluated, kept whole: the predictor's training data.</summary>
+public sealed record DatasetBudget(double Budget, double Seconds, int Evaluations, IReadOnlyList<SearchRecord> Records)
+{
+    public SearchRecord Best => Records.MaxBy(r => r.Reward)!;
+
+    /// <summary>The <paramref name="count"/> best configurations (highest reward first).</summary>
+    public IEnumerable<SearchRecord> Top(int count) => Records.OrderByDescending(r => r.Reward).ThenBy(r => r.Simulation).Take(count);
+}
+
+/// <summary>
+/// A search dataset: per searched budget, every configuration MCTS evaluated with its reward, plus
+/// exactly what produced them. Its cache key covers the model, calibration, importance and search
+/// settings but not the budgets: searching more budgets extends the same dataset (a minor version).
+/// </summary>
+public sealed record SearchDataset
+{
+    /// <summary>The major version of every dataset: bump when the layout or the meaning of a record changes.</summary>
+    public const int Schema = 1;
+
+    public required string ModelFingerprint { get; init; }
+    public required string CalibrationHash { get; init; }
+    public required string Importance { get; init; }
+    public required string ComputeDType { get; init; }
+    public required SearchSettings Settings { get; init; }
+    public required int RewardSequences { get; init; }
+    public required IReadOnlyList<DatasetBudget> Budgets { get; init; }
+
+    public DatasetBudget? Find(double budget) => Budgets.FirstOrDefault(b => SameBudget(b.Budget, budget));
+
+    public static bool SameBudget(double a, double b) => Math.Abs(a - b) < 1e-9;
+}
