@@ -1,0 +1,97 @@
+using System.Text.Json;
+using Lop.Core.Tests;
+
+namespace Lop.Cli.Tests;
+
+/// <summary>search, train, predict and eval on a tiny model, with few simulations and epochs so it runs in seconds.</summary>
+public sealed class LopPipelineTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+    private readonly string[] _common;
+
+    public LopPipelineTests()
+    {
+        var config = TinyModels.Config(layers: 4, hidden: 32, intermediate: 48, vocab: 256);
+        var model = TestCheckpoints.Save(TinyModels.Random(config), _temp.Sub("model"));
+        var calibration = _temp.Sub("calibration.txt");
+        File.WriteAllText(calibration, string.Concat(Enumerable.Range(0, 80).Select(i => $"Line {i}: the quick brown fox jumps over the lazy dog. ")));
+        _common = ["--model", model, "--calibration", calibration, "--sequence-length", "32", "--cache", _temp.Sub("cache"),
+            "--simulations", "12", "--reward-sequences", "4", "--epochs", "15"];
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    private JsonDocument Json(params string[] args)
+    {
+        var result = CliRunner.Run([.. args, .. _common, "--json"]);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        return JsonDocument.Parse(result.StdOut);
+    }
+
+    [Fact]
+    public void Adding_a_budget_extends_the_dataset_as_a_minor_version_without_searching_again()
+    {
+        using var first = Json("search", "--budgets", "0.3");
+        using var second = Json("search", "--budgets", "0.3,0.6");
+        using var third = Json("search", "--budgets", "0.6,0.3");
+
+        Assert.Equal("1.0.0", first.RootElement.GetProperty("datasetVersion").GetString());
+        Assert.Equal("1.1.0", second.RootElement.GetProperty("datasetVersion").GetString());
+        Assert.Equal("1.1.0", third.RootElement.GetProperty("datasetVersion").GetString());
+        var budgets = second.RootElement.GetProperty("budgets").EnumerateArray().ToList();
+        Assert.True(budgets[0].GetProperty("fromCache").GetBoolean());
+        Assert.False(budgets[1].GetProperty("fromCache").GetBoolean());
+        Assert.All(third.RootElement.GetProperty("budgets").EnumerateArray(), b => Assert.True(b.GetProperty("fromCache").GetBoolean()));
+        // The best configuration is never worse than the uniform root it started from.
+        Assert.All(budgets, b => Assert.True(b.GetProperty("bestPerplexity").GetDouble() <= b.GetProperty("uniformPerplexity").GetDouble()));
+    }
+
+    [Fact]
+    public void Predict_meets_the_budget_exactly_for_trained_and_untrained_budgets()
+    {
+        foreach (var budget in new[] { "0.4", "0.5" })
+        {
+            using var report = Json("predict", "--ratio", budget, "--budgets", "0.2,0.4,0.6");
+            var kept = report.RootElement.GetProperty("keptPerLayer").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+            Assert.Equal(4, kept.Length);
+            Assert.Equal((int)Math.Round((1 - double.Parse(budget, System.Globalization.CultureInfo.InvariantCulture)) * 4 * 48), kept.Sum());
+            Assert.All(kept, k => Assert.InRange(k, 5, 48));
+            Assert.Equal(budget == "0.4", report.RootElement.GetProperty("trainedOn").GetBoolean());
+        }
+    }
+
+    [Fact]
+    public void Eval_json_has_one_row_per_budget_and_method_with_the_contract_fields()
+    {
+        using var report = Json("eval", "--ratios", "0.3,0.5", "--budgets", "0.3,0.6", "--predictors", "transformer,mlp");
+
+        var rows = report.RootElement.EnumerateArray().ToList();
+        Assert.Equal(2 * 6, rows.Count);
+        Assert.Equal(["uniform", "owl", "flap", "mcts", "lop", "lop-mlp"], rows.Take(6).Select(r => r.GetProperty("method").GetString()));
+        foreach (var row in rows)
+        {
+            Assert.Equal(["budget", "method", "perplexity", "seconds", "trainedOn"], row.EnumerateObject().Select(p => p.Name));
+            Assert.True(row.GetProperty("perplexity").GetDouble() > 1);
+            Assert.True(row.GetProperty("seconds").GetDouble() >= 0);
+            Assert.Equal(row.GetProperty("budget").GetDouble() == 0.3, row.GetProperty("trainedOn").GetBoolean());
+        }
+        var mcts = rows.First(r => r.GetProperty("method").GetString() == "mcts").GetProperty("seconds").GetDouble();
+        var lop = rows.First(r => r.GetProperty("method").GetString() == "lop").GetProperty("seconds").GetDouble();
+        Assert.True(mcts > 10 * lop, $"searching ({mcts} s) must cost far more than predicting ({lop} s)");
+    }
+
+    [Fact]
+    public void Cache_list_shows_versioned_entries_and_clean_removes_them()
+    {
+        Json("search", "--budgets", "0.3").Dispose();
+        using var list = JsonDocument.Parse(CliRunner.Run("cache", "list", "--cache", _temp.Sub("cache"), "--json").StdOut);
+        var kinds = list.RootElement.EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
+        Assert.Contains("importance", kinds);
+        Assert.Contains("dataset", kinds);
+        Assert.All(list.RootElement.EnumerateArray(), e => Assert.True(e.GetProperty("bytes").GetInt64() > 0));
+
+        Assert.Equal(0, CliRunner.Run("cache", "clean", "--cache", _temp.Sub("cache")).ExitCode);
+        using var after = JsonDocument.Parse(CliRunner.Run("cache", "list", "--cache", _temp.Sub("cache"), "--json").StdOut);
+        Assert.Empty(after.RootElement.EnumerateArray());
+    }
+}
