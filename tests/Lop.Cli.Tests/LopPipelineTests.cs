@@ -61,6 +61,19 @@ public sealed class LopPipelineTests : IDisposable
     }
 
     [Fact]
+    public void Prune_with_a_budget_writes_the_predicted_allocation_at_the_exact_neuron_count()
+    {
+        var output = _temp.Sub("variant");
+        using var report = Json("prune", "--budget", "0.5", "--budgets", "0.3,0.6", "--out", output);
+
+        var kept = report.RootElement.GetProperty("keptPerLayer").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        Assert.Equal(96, kept.Sum());
+        Assert.True(File.Exists(Path.Combine(output, "model.safetensors")));
+        var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "lop-manifest.json")));
+        Assert.Equal(kept, manifest.RootElement.GetProperty("keptPerLayer").EnumerateArray().Select(e => e.GetInt32()));
+    }
+
+    [Fact]
     public void Eval_json_has_one_row_per_budget_and_method_with_the_contract_fields()
     {
         using var report = Json("eval", "--ratios", "0.3,0.5", "--budgets", "0.3,0.6", "--predictors", "transformer,mlp");

@@ -15,6 +15,8 @@ internal static class PruneCommand
         var calibration = new CommonOptions.CalibrationBinding();
         var ratio = new Option<double?>("--ratio") { Description = "One pruning ratio for every layer (fraction of FFN neurons removed)." };
         var ratios = new Option<string?>("--ratios") { Description = "Per-layer ratios, comma separated, one per layer." };
+        var budget = new Option<double?>("--budget") { Description = "A global budget whose layer-wise ratios the LOP predictor chooses (trained and cached on first use)." };
+        var training = new TrainingOptions();
         var method = new Option<ImportanceMethod>("--importance")
         {
             Description = "Which neuron score picks the kept neurons: activation (LOP), magnitude, wanda or flap.",
@@ -30,6 +32,8 @@ internal static class PruneCommand
         calibration.AddTo(command);
         command.Options.Add(ratio);
         command.Options.Add(ratios);
+        command.Options.Add(budget);
+        training.AddTo(command);
         command.Options.Add(method);
         command.Options.Add(output);
         command.Options.Add(batch);
@@ -38,9 +42,9 @@ internal static class PruneCommand
         command.Options.Add(json);
         command.SetAction((result, cancellation) =>
         {
-            if (result.GetValue(ratio) is null == result.GetValue(ratios) is null)
+            if (new object?[] { result.GetValue(ratio), result.GetValue(ratios), result.GetValue(budget) }.Count(v => v is not null) != 1)
             {
-                throw new LopException(ErrorCodes.InvalidArgument, "give exactly one of --ratio R (every layer) or --ratios r1,...,rL (one per layer).");
+                throw new LopException(ErrorCodes.InvalidArgument, "give exactly one of --ratio R (every layer), --ratios r1,...,rL (one per layer) or --budget R (layer ratios from the LOP predictor).");
             }
             var request = new PruneRequest(
                 result.GetValue(model)!.FullName,
@@ -51,7 +55,9 @@ internal static class PruneCommand
                 result.GetValue(output)!.FullName,
                 result.GetValue(batch),
                 result.GetValue(dtype)!,
-                result.GetValue(cache)?.FullName);
+                result.GetValue(cache)?.FullName,
+                result.GetValue(budget) is double b ? TrainingOptions.ParseBudgets("--budget", b.ToString(System.Globalization.CultureInfo.InvariantCulture))[0] : null,
+                training.Bind(result));
             var report = PruneJob.Run(request, new ConsoleProgress(), cancellation);
             if (result.GetValue(json))
             {

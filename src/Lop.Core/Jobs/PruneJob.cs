@@ -6,6 +6,7 @@ namespace Lop.Core.Jobs;
 
 /// <param name="Ratio">one ratio for every layer, or null</param>
 /// <param name="Ratios">one ratio per layer, or null</param>
+/// <param name="Budget">a global budget whose layer ratios the LOP predictor chooses, or null</param>
 public sealed record PruneRequest(
     string ModelFolder,
     CalibrationOptions Calibration,
@@ -15,7 +16,9 @@ public sealed record PruneRequest(
     string Output,
     int BatchSize = 8,
     string DType = "f32",
-    string? CacheFolder = null);
+    string? CacheFolder = null,
+    double? Budget = null,
+    PredictorTraining? Training = null);
 
 public sealed record PruneReport(
     string Output,
@@ -38,7 +41,9 @@ public static class PruneJob
         var clock = Stopwatch.StartNew();
         using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType);
         var layers = inputs.Checkpoint.Config.NumLayers;
-        var ratios = request.Ratios?.ToArray() ?? Enumerable.Repeat(request.Ratio ?? 0, layers).ToArray();
+        var ratios = request.Budget is double budget
+            ? Predicted(inputs, budget, request.Training ?? throw new ArgumentException("a budget needs predictor training settings"), request.CacheFolder, progress, cancellation)
+            : request.Ratios?.ToArray() ?? Enumerable.Repeat(request.Ratio ?? 0, layers).ToArray();
         PruningPlan.Validate(ratios, layers);
         var (scores, _, _) = ImportanceJob.Obtain(inputs, request.BatchSize, request.CacheFolder, progress, cancellation);
         var plan = PruningPlan.Create(scores, ratios, request.Method);
@@ -60,5 +65,16 @@ public static class PruneJob
         }, request.Output, progress, cancellation);
         return new PruneReport(written.Folder, request.Method.ToString().ToLowerInvariant(), ratios, plan.AchievedRatio, plan.KeptCounts,
             plan.Widths.Sum(), plan.KeptCounts.Sum(), written.ParametersBefore, written.ParametersAfter, written.BytesWritten, clock.Elapsed.TotalSeconds);
+    }
+
+    private static double[] Predicted(JobInputs inputs, double budget, PredictorTraining training, string? cacheFolder, IJobProgress progress, CancellationToken cancellation)
+    {
+        var (predictor, _, _) = PredictorJob.Obtain(inputs, training, cacheFolder, progress, cancellation);
+        using (predictor)
+        {
+            var allocation = PredictJob.Predict(predictor, inputs.Checkpoint.Config.IntermediateSizes, budget, training.Search);
+            progress.Info($"predicted ratios for budget {budget}: {string.Join(" ", allocation.Ratios.Select(r => r.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)))}");
+            return allocation.Ratios;
+        }
     }
 }
