@@ -76,20 +76,7 @@ internal static class VariantWritingBenchmark
             calibrationTokens: 0);
         var plan = PruningPlan.Create(scores, Enumerable.Repeat(0.5, widths.Length).ToArray());
         var clock = Stopwatch.StartNew();
-        var result = VariantWriter.Write(checkpoint, plan, (before, after) => new VariantManifest
-        {
-            EngineVersion = VariantManifest.EngineVersionString(),
-            SourceFolder = source,
-            SourceFingerprint = checkpoint.Fingerprint(),
-            Importance = "random (benchmark)",
-            Ratios = plan.Ratios.ToArray(),
-            AchievedRatio = plan.AchievedRatio,
-            WidthsBefore = plan.Widths.ToArray(),
-            KeptPerLayer = plan.KeptCounts,
-            ParametersBefore = before,
-            ParametersAfter = after,
-            KeptNeurons = plan.KeptNeurons.ToArray(),
-        }, destination, SilentProgress.Instance);
+        var result = VariantWriter.Write(checkpoint, plan, (before, after) => VariantManifest.Create(plan, source, checkpoint.Fingerprint(), null, before, after), destination, SilentProgress.Instance);
         var seconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine(JsonSerializer.Serialize(new ChildResult(seconds, result.BytesWritten, PeakRssKb())));
         return 0;

@@ -56,7 +56,7 @@ public sealed class ArtifactStore(string root)
         catch (Exception e) when (e is JsonException or InvalidDataException or IOException or NotSupportedException or ArgumentException)
         {
             problem = $"cache entry {folder} is corrupt ({e.Message}); it was removed and will be rebuilt";
-            TryDelete(folder);
+            FolderSwap.TryDelete(folder);
             return null;
         }
     }
@@ -83,7 +83,7 @@ public sealed class ArtifactStore(string root)
         }
         catch
         {
-            TryDelete(temporary);
+            FolderSwap.TryDelete(temporary);
             throw;
         }
     }
@@ -122,7 +122,7 @@ public sealed class ArtifactStore(string root)
         foreach (var (entry, folder) in List(kind))
         {
             freed += entry.Bytes;
-            TryDelete(folder);
+            FolderSwap.TryDelete(folder);
         }
         return freed;
     }
@@ -163,29 +163,12 @@ public sealed class ArtifactStore(string root)
         catch (IOException) when (Directory.Exists(destination))
         {
             // A concurrent writer of the same key published in between: its entry is whole; keep it.
-            TryDelete(temporary);
+            FolderSwap.TryDelete(temporary);
         }
         catch (IOException e)
         {
             throw new LopException(ErrorCodes.OutputNotWritable, $"cannot publish cache entry {destination}: {e.Message}", destination, inner: e);
         }
-        TryDelete(old);
-    }
-
-    private static void TryDelete(string folder)
-    {
-        try
-        {
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        FolderSwap.TryDelete(old);
     }
 }

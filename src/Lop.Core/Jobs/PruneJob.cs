@@ -48,21 +48,7 @@ public static class PruneJob
         var (scores, _, _) = ImportanceJob.Obtain(inputs, request.BatchSize, request.CacheFolder, progress, cancellation);
         var plan = PruningPlan.Create(scores, ratios, request.Method);
         var fingerprint = inputs.Checkpoint.Fingerprint();
-        var written = VariantWriter.Write(inputs.Checkpoint, plan, (before, after) => new VariantManifest
-        {
-            EngineVersion = VariantManifest.EngineVersionString(),
-            SourceFolder = inputs.Checkpoint.Folder,
-            SourceFingerprint = fingerprint,
-            Importance = request.Method.ToString().ToLowerInvariant(),
-            CalibrationHash = inputs.Calibration.ContentHash,
-            Ratios = ratios,
-            AchievedRatio = plan.AchievedRatio,
-            WidthsBefore = plan.Widths.ToArray(),
-            KeptPerLayer = plan.KeptCounts,
-            ParametersBefore = before,
-            ParametersAfter = after,
-            KeptNeurons = plan.KeptNeurons.ToArray(),
-        }, request.Output, progress, cancellation);
+        var written = VariantWriter.Write(inputs.Checkpoint, plan, (before, after) => VariantManifest.Create(plan, inputs.Checkpoint.Folder, fingerprint, inputs.Calibration.ContentHash, before, after), request.Output, progress, cancellation);
         return new PruneReport(written.Folder, request.Method.ToString().ToLowerInvariant(), ratios, plan.AchievedRatio, plan.KeptCounts,
             plan.Widths.Sum(), plan.KeptCounts.Sum(), written.ParametersBefore, written.ParametersAfter, written.BytesWritten, clock.Elapsed.TotalSeconds);
     }

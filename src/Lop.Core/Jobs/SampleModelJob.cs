@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Lop.Core.Artifacts;
 using Lop.Core.Calibration;
 using Lop.Core.Evaluation;
 using Lop.Core.Importance;
@@ -62,19 +63,17 @@ public static class SampleModelJob
             progress.Info($"sample: reusing {folder} (same settings; --force trains again)");
             return existing with { FromCache = true };
         }
+        EnsureReplaceable(folder);
         var temporary = folder + $".tmp-{Guid.NewGuid():N}";
         try
         {
             var report = Build(temporary, folder, settings, settingsHash, progress, cancellation);
-            Replace(temporary, folder);
+            FolderSwap.Replace(temporary, folder);
             return report;
         }
         catch
         {
-            if (Directory.Exists(temporary))
-            {
-                Directory.Delete(temporary, recursive: true);
-            }
+            FolderSwap.TryDelete(temporary);
             throw;
         }
     }
@@ -188,23 +187,14 @@ public static class SampleModelJob
         }
     }
 
-    private static void Replace(string temporary, string folder)
+    /// <summary>Checked before training, so minutes of work are not thrown away at the end.</summary>
+    private static void EnsureReplaceable(string folder)
     {
-        if (Directory.Exists(folder))
+        if (Directory.Exists(folder) && !File.Exists(Path.Combine(folder, ReportFile)) && Directory.EnumerateFileSystemEntries(folder).Any())
         {
-            if (!File.Exists(Path.Combine(folder, ReportFile)) && Directory.EnumerateFileSystemEntries(folder).Any())
-            {
-                throw new Errors.LopException(Errors.ErrorCodes.OutputNotWritable,
-                    $"{folder} exists and is not a sample folder (no {ReportFile}); choose another --out.", folder);
-            }
-            var old = folder + $".old-{Guid.NewGuid():N}";
-            Directory.Move(folder, old);
-            Directory.Move(temporary, folder);
-            Directory.Delete(old, recursive: true);
-            return;
+            throw new Errors.LopException(Errors.ErrorCodes.OutputNotWritable,
+                $"{folder} exists and is not a sample folder (no {ReportFile}); choose another --out.", folder);
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(folder)!);
-        Directory.Move(temporary, folder);
     }
 
     private sealed class StepProgress(IJobProgress sink, Action<double> lastLoss) : IProgress<(int Step, int Steps, double Loss)>

@@ -33,6 +33,22 @@ public sealed record VariantManifest
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    public static VariantManifest Create(PruningPlan plan, string sourceFolder, string sourceFingerprint, string? calibrationHash, long parametersBefore, long parametersAfter) => new()
+    {
+        EngineVersion = EngineVersionString(),
+        SourceFolder = sourceFolder,
+        SourceFingerprint = sourceFingerprint,
+        Importance = plan.Method.ToString().ToLowerInvariant(),
+        CalibrationHash = calibrationHash,
+        Ratios = plan.Ratios.ToArray(),
+        AchievedRatio = plan.AchievedRatio,
+        WidthsBefore = plan.Widths.ToArray(),
+        KeptPerLayer = plan.KeptCounts,
+        ParametersBefore = parametersBefore,
+        ParametersAfter = parametersAfter,
+        KeptNeurons = plan.KeptNeurons.ToArray(),
+    };
+
     public static string EngineVersionString() =>
         typeof(VariantManifest).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Lop.Core.Artifacts;
 using Lop.Core.Errors;
 using Lop.Core.Formats;
 using Lop.Core.Jobs;
@@ -54,12 +55,12 @@ internal static class VariantWriter
             WriteJson(Path.Combine(temporary, "config.json"), source.ConfigWithWidths(plan.KeptCounts));
             CopyOtherFiles(source.Folder, temporary);
             WriteJson(Path.Combine(temporary, VariantManifest.FileName), manifestFor(before, after));
-            MoveIntoPlace(temporary, destination);
+            FolderSwap.Replace(temporary, destination);
             return new VariantWriteResult(destination, bytes, before, after);
         }
         catch
         {
-            TryDelete(temporary);
+            FolderSwap.TryDelete(temporary);
             throw;
         }
     }
@@ -225,34 +226,6 @@ internal static class VariantWriter
             throw new LopException(ErrorCodes.OutputNotWritable,
                 $"{destination} exists and is not a variant written by lop (it has no {VariantManifest.FileName}); choose another --out folder or empty it.",
                 destination);
-        }
-    }
-
-    private static void MoveIntoPlace(string temporary, string destination)
-    {
-        if (!Directory.Exists(destination))
-        {
-            Directory.Move(temporary, destination);
-            return;
-        }
-        var old = destination + $".old-{Guid.NewGuid():N}";
-        Directory.Move(destination, old);
-        Directory.Move(temporary, destination);
-        TryDelete(old);
-    }
-
-    private static void TryDelete(string folder)
-    {
-        try
-        {
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover temp folder is harmless and named as such.
         }
     }
 }

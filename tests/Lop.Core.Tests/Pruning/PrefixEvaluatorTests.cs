@@ -22,12 +22,7 @@ public class PrefixEvaluatorTests
         var plan = PruningPlan.Create(scores, [0.5, 0.25, 0.75], method);
         using (var checkpoint = HfCheckpoint.Open(source))
         {
-            VariantWriter.Write(checkpoint, plan, (b, a) => new VariantManifest
-            {
-                EngineVersion = "test", SourceFolder = source, SourceFingerprint = "x", Importance = method.ToString(),
-                Ratios = plan.Ratios.ToArray(), AchievedRatio = plan.AchievedRatio, WidthsBefore = plan.Widths.ToArray(),
-                KeptPerLayer = plan.KeptCounts, ParametersBefore = b, ParametersAfter = a, KeptNeurons = plan.KeptNeurons.ToArray(),
-            }, temp.Sub("variant"), SilentProgress.Instance);
+            VariantWriter.Write(checkpoint, plan, (b, a) => VariantManifest.Create(plan, source, "x", null, b, a), temp.Sub("variant"), SilentProgress.Instance);
         }
         using var written = HfCheckpoint.Open(temp.Sub("variant"));
         var tokens = TinyModels.Tokens(4, 12, config.VocabSize, seed: 8);

@@ -187,20 +187,7 @@ public class VariantWriterTests
         return (CheckpointLoader.Load(variant), plan);
     }
 
-    private static Func<long, long, VariantManifest> Manifest(PruningPlan plan) => (before, after) => new VariantManifest
-    {
-        EngineVersion = VariantManifest.EngineVersionString(),
-        SourceFolder = "test",
-        SourceFingerprint = new string('a', 64),
-        Importance = plan.Method.ToString(),
-        Ratios = plan.Ratios.ToArray(),
-        AchievedRatio = plan.AchievedRatio,
-        WidthsBefore = plan.Widths.ToArray(),
-        KeptPerLayer = plan.KeptCounts,
-        ParametersBefore = before,
-        ParametersAfter = after,
-        KeptNeurons = plan.KeptNeurons.ToArray(),
-    };
+    private static Func<long, long, VariantManifest> Manifest(PruningPlan plan) => (before, after) => VariantManifest.Create(plan, "test", new string('a', 64), null, before, after);
 
     private static CausalLm ZeroedCopy(CausalLm model, PruningPlan plan)
     {
