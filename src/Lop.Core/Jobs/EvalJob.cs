@@ -41,7 +41,7 @@ public static class EvalJob
             .Select(a => (Name: MethodName(a), Predictor: PredictorJob.Obtain(inputs, training with { Predictor = training.Predictor with { Architecture = a } }, request.CacheFolder, progress, cancellation).Predictor))
             .ToList();
         var (scores, _, _) = ImportanceJob.Obtain(inputs, request.BatchSize, request.CacheFolder, progress, cancellation);
-        var evaluator = new PrefixEvaluator(inputs.Model(progress), scores);
+        var evaluator = inputs.Evaluator(scores, progress);
         evaluator.UseMethod(ImportanceMethod.Activation);
         var heldOut = inputs.Calibration.HeldOut;
         var dense = evaluator.Evaluate(widths, heldOut, request.BatchSize, cancellation).Perplexity;

@@ -42,6 +42,12 @@ public static class ImportanceJob
     internal static (ImportanceScores Scores, string File, bool FromCache) Obtain(
         JobInputs inputs, int batchSize, string? cacheFolder, IJobProgress progress, CancellationToken cancellation)
     {
+        return inputs.Importance ??= Load(inputs, batchSize, cacheFolder, progress, cancellation);
+    }
+
+    private static (ImportanceScores Scores, string File, bool FromCache) Load(
+        JobInputs inputs, int batchSize, string? cacheFolder, IJobProgress progress, CancellationToken cancellation)
+    {
         var fingerprint = inputs.Checkpoint.Fingerprint();
         var key = ImportanceStore.Key(fingerprint, inputs.Calibration.ContentHash, inputs.ComputeDType);
         var store = new ArtifactStore(CacheRoot.Resolve(cacheFolder));

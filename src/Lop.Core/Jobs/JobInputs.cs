@@ -1,6 +1,8 @@
 using Lop.Core.Calibration;
 using Lop.Core.Errors;
 using Lop.Core.Formats;
+using Lop.Core.Importance;
+using Lop.Core.Pruning;
 using Lop.Core.Models;
 using static TorchSharp.torch;
 
@@ -15,6 +17,10 @@ internal sealed class JobInputs : IDisposable
 {
     private readonly ScalarType? _computeType;
     private CausalLm? _model;
+    private PrefixEvaluator? _evaluator;
+
+    /// <summary>Importance once obtained in this job (scores index neurons in the checkpoint's order).</summary>
+    internal (ImportanceScores Scores, string File, bool FromCache)? Importance { get; set; }
 
     private JobInputs(HfCheckpoint checkpoint, CalibrationSet calibration, string computeDType, ScalarType? computeType)
     {
@@ -61,6 +67,13 @@ internal sealed class JobInputs : IDisposable
         }
         return _model;
     }
+
+    /// <summary>
+    /// The one evaluator of this job's model. Jobs that call each other (eval runs search) share it,
+    /// because it tracks the order the model's neurons are in; a second one would sort them again.
+    /// </summary>
+    public PrefixEvaluator Evaluator(ImportanceScores scores, IJobProgress progress) =>
+        _evaluator ??= new PrefixEvaluator(Model(progress), scores);
 
     public void Dispose()
     {

@@ -66,7 +66,7 @@ public static class SearchJob
             return (hit.Dataset, key, hit.Version.ToNormalizedString(), []);
         }
         var (scores, _, _) = ImportanceJob.Obtain(inputs, settings.BatchSize, cacheFolder, progress, cancellation);
-        var evaluator = new PrefixEvaluator(inputs.Model(progress), scores);
+        var evaluator = inputs.Evaluator(scores, progress);
         evaluator.UseMethod(importance);
         var sequences = inputs.Calibration.Search.Take(rewardSequences).ToArray();
         var added = new List<DatasetBudget>();
