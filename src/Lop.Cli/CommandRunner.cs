@@ -22,6 +22,15 @@ internal static class CommandRunner
         {
             return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancellation.Token);
         }
+        catch (Lop.Core.Config.LopConfigException e)
+        {
+            // Every problem of lop.yaml at once, one canonical line each, so they are fixed in one pass.
+            foreach (var error in e.Errors)
+            {
+                await Console.Error.WriteLineAsync(error.Render());
+            }
+            return 1;
+        }
         catch (LopException e)
         {
             await Console.Error.WriteLineAsync(e.Render());

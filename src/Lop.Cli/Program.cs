@@ -12,4 +12,6 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(CacheCommand.Create());
+root.Subcommands.Add(VariantsCommand.Create());
+root.Subcommands.Add(InitCommand.Create());
 return await CommandRunner.InvokeAsync(root, args);

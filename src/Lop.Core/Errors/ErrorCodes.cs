@@ -12,6 +12,17 @@ public static class ErrorCodes
     public const string InvalidArgument = "LOP0002";
     public const string OutputNotWritable = "LOP0003";
 
+    // lop.yaml (every one carries the line and column of the offending node)
+    public const string YamlSyntax = "LOP1001";
+    public const string UnknownKey = "LOP1002";
+    public const string InvalidValue = "LOP1003";
+    public const string RequiredKeyMissing = "LOP1004";
+    public const string PathNotFound = "LOP1005";
+    public const string DuplicateTarget = "LOP1006";
+    public const string TargetInfeasible = "LOP1007";
+    public const string UnknownDevice = "LOP1008";
+    public const string TargetConstraintCount = "LOP1009";
+
     // Safetensors files
     public const string TruncatedFile = "LOP2001";
     public const string HeaderPastEnd = "LOP2002";

@@ -26,6 +26,17 @@ public sealed record VariantManifest
     public required long ParametersAfter { get; init; }
     public required int[][] KeptNeurons { get; init; }
 
+    /// <summary>For variants built from lop.yaml: the target's name, its constraint and the budget it was solved to.</summary>
+    public string? Target { get; init; }
+    public string? Constraint { get; init; }
+    public double? Budget { get; init; }
+
+    /// <summary>Hash of everything the variant depends on: an unchanged key means nothing to redo.</summary>
+    public string? InputsKey { get; init; }
+
+    public double? HeldOutPerplexity { get; init; }
+    public long? Bytes { get; init; }
+
     public static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Lop.Core.Config;
+using Lop.Core.Formats;
+using Lop.Core.Importance;
+using Lop.Core.Pruning;
+using Lop.Core.Targets;
+
+namespace Lop.Core.Jobs;
+
+public sealed record VariantsRequest(string ConfigFile, string? OutputFolder = null);
+
+/// <summary>One emitted variant; the JSON contract the MSBuild task reads.</summary>
+public sealed record VariantSummary(
+    string Target,
+    string Constraint,
+    double Budget,
+    string Folder,
+    string Manifest,
+    long Parameters,
+    long Bytes,
+    double HeldOutPerplexity,
+    bool UpToDate,
+    string Explanation);
+
+public sealed record VariantsReport(string Config, string OutputFolder, IReadOnlyList<VariantSummary> Variants, string EngineVersion, double Seconds);
+
+/// <summary>
+/// <c>dotnet lop variants</c>: the whole pipeline from lop.yaml. Each target's constraint is solved to
+/// an exact budget; a target whose variant already exists with the same inputs key is left alone
+/// (no tensor work at all when nothing changed); the others get one prediction and one pruned variant.
+/// </summary>
+public static class VariantsJob
+{
+    public const string SummaryFile = "lop-variants.json";
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public static VariantsReport Run(VariantsRequest request, IJobProgress progress, CancellationToken cancellation = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var config = LopConfig.Load(request.ConfigFile);
+        var output = Path.GetFullPath(request.OutputFolder ?? config.OutputFolder);
+        using var inputs = JobInputs.Open(config.ModelFolder, config.Calibration, config.DType);
+        var fingerprint = inputs.Checkpoint.Fingerprint();
+        var summaries = new List<VariantSummary>();
+        foreach (var target in config.Targets)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var solved = config.Solve(target);
+            var folder = Path.Combine(output, target.Name);
+            var key = InputsKey(fingerprint, inputs.Calibration.ContentHash, config, solved.Budget);
+            var existing = ReadManifest(folder);
+            if (existing?.InputsKey == key)
+            {
+                progress.Info($"{target.Name}: up to date (budget {solved.Budget:0.####})");
+                summaries.Add(Summary(target, solved, folder, existing, upToDate: true));
+                continue;
+            }
+            var manifest = Build(inputs, config, target, solved, folder, fingerprint, key, progress, cancellation);
+            summaries.Add(Summary(target, solved, folder, manifest, upToDate: false));
+        }
+        RemoveStaleTargets(output, config.Targets.Select(t => t.Name).ToHashSet(StringComparer.Ordinal));
+        var report = new VariantsReport(config.YamlPath, output, summaries, VariantManifest.EngineVersionString(), clock.Elapsed.TotalSeconds);
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, SummaryFile), JsonSerializer.Serialize(report, Json) + "\n");
+        return report;
+    }
+
+    private static VariantManifest Build(JobInputs inputs, LopConfig config, TargetSpec target, SolvedTarget solved, string folder,
+        string fingerprint, string key, IJobProgress progress, CancellationToken cancellation)
+    {
+        var widths = inputs.Checkpoint.Config.IntermediateSizes;
+        var (scores, _, _) = ImportanceJob.Obtain(inputs, config.Training.Search.BatchSize, config.CacheFolder, progress, cancellation);
+        double[] ratios;
+        if (solved.Budget == 0)
+        {
+            ratios = new double[widths.Length];
+        }
+        else
+        {
+            var (predictor, _, _) = PredictorJob.Obtain(inputs, config.Training, config.CacheFolder, progress, cancellation);
+            using (predictor)
+            {
+                ratios = PredictJob.Predict(predictor, widths, solved.Budget, config.Training.Search).Ratios;
+            }
+        }
+        var plan = PruningPlan.Create(scores, ratios, ImportanceMethod.Activation);
+        var perplexity = Evaluate(inputs.Evaluator(scores, progress), plan, inputs, config, cancellation);
+        var written = VariantWriter.Write(inputs.Checkpoint, plan, (before, after) => VariantManifest.Create(plan, inputs.Checkpoint.Folder, fingerprint,
+            inputs.Calibration.ContentHash, before, after) with
+        {
+            Target = target.Name,
+            Constraint = solved.Explanation,
+            Budget = solved.Budget,
+            InputsKey = key,
+            HeldOutPerplexity = perplexity,
+        }, folder, progress, cancellation);
+        progress.Info($"{target.Name}: budget {solved.Budget:0.####}, {written.ParametersAfter:N0} parameters, held-out perplexity {perplexity:F4} -> {folder}");
+        return ReadManifest(folder)!;
+    }
+
+    private static double Evaluate(PrefixEvaluator evaluator, PruningPlan plan, JobInputs inputs, LopConfig config, CancellationToken cancellation)
+    {
+        evaluator.UseMethod(ImportanceMethod.Activation);
+        return evaluator.Evaluate(plan.KeptCounts, inputs.Calibration.HeldOut, config.Training.Search.BatchSize, cancellation).Perplexity;
+    }
+
+    private static VariantSummary Summary(TargetSpec target, SolvedTarget solved, string folder, VariantManifest manifest, bool upToDate) => new(
+        target.Name,
+        solved.Explanation,
+        solved.Budget,
+        folder,
+        Path.Combine(folder, VariantManifest.FileName),
+        manifest.ParametersAfter,
+        Directory.EnumerateFiles(folder).Sum(f => new FileInfo(f).Length),
+        manifest.HeldOutPerplexity ?? double.NaN,
+        upToDate,
+        solved.Explanation);
+
+    /// <summary>Everything a target's variant depends on; the engine version too, so an upgrade rebuilds.</summary>
+    private static string InputsKey(string fingerprint, string calibrationHash, LopConfig config, double budget)
+    {
+        var text = string.Join('\n', "lop-variant", VariantManifest.EngineVersionString(), fingerprint, calibrationHash, config.DType,
+            JsonSerializer.Serialize(config.Training), budget.ToString("R", CultureInfo.InvariantCulture));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    private static VariantManifest? ReadManifest(string folder)
+    {
+        var path = Path.Combine(folder, VariantManifest.FileName);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<VariantManifest>(File.ReadAllText(path), VariantManifest.Json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Variants of targets no longer in lop.yaml are removed (only folders that hold one of our manifests).</summary>
+    private static void RemoveStaleTargets(string output, IReadOnlySet<string> targets)
+    {
+        if (!Directory.Exists(output))
+        {
+            return;
+        }
+        foreach (var folder in Directory.GetDirectories(output))
+        {
+            if (!targets.Contains(Path.GetFileName(folder)) && ReadManifest(folder)?.Target is not null)
+            {
+                Artifacts.FolderSwap.TryDelete(folder);
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using Lop.Core.Errors;
+using Lop.Core.Models;
+using Lop.Core.Search;
+
+namespace Lop.Core.Targets;
+
+/// <summary>
+/// A model's size as a linear function of the FFN neurons it keeps: parameters = fixed + kept x per neuron.
+/// Every FFN neuron is one gate row, one up row and one down column (3 x hidden, no biases); everything
+/// else (embeddings, attention, norms, an untied lm_head) is fixed.
+/// </summary>
+public sealed record ModelSizing(
+    long FixedParameters,
+    int ParametersPerNeuron,
+    int TotalNeurons,
+    int MinimumKeptNeurons,
+    int BytesPerParameter,
+    long KvValuesPerToken)
+{
+    /// <summary>Keys and values of one token in every layer: 2 x layers x kv heads x head dim, in this dtype.</summary>
+    public long KvBytesPerToken => KvValuesPerToken * BytesPerParameter;
+
+    public long Parameters(int keptNeurons) => FixedParameters + (long)keptNeurons * ParametersPerNeuron;
+
+    public long WeightBytes(int keptNeurons) => Parameters(keptNeurons) * BytesPerParameter;
+
+    public long MemoryBytes(int keptNeurons, int contextLength, int batch) =>
+        WeightBytes(keptNeurons) + KvBytesPerToken * contextLength * batch;
+
+    /// <summary>
+    /// Sizing of <paramref name="config"/> in a dtype of <paramref name="bytesPerParameter"/> bytes (default: the
+    /// checkpoint's <c>torch_dtype</c>), where no layer loses more than <paramref name="maxPruneRatio"/> of its neurons.
+    /// </summary>
+    public static ModelSizing From(ModelConfig config, int? bytesPerParameter = null, double maxPruneRatio = BudgetProjection.DefaultUpperBound)
+    {
+        long all = 0, ffn = 0;
+        foreach (var (name, shape) in config.RequiredTensors())
+        {
+            var count = shape.Aggregate(1L, (a, b) => a * b);
+            all += count;
+            if (name.Contains(".mlp.", StringComparison.Ordinal))
+            {
+                ffn += count;
+            }
+        }
+        var total = config.IntermediateSizes.Sum();
+        var perNeuron = 3 * config.HiddenSize;
+        if (ffn != (long)total * perNeuron)
+        {
+            throw new InvalidOperationException($"FFN tensors hold {ffn} parameters, not {total} neurons x {perNeuron}.");
+        }
+        var minimum = config.IntermediateSizes.Sum(w => BudgetProjection.KeptBounds(w, 0, maxPruneRatio).Min);
+        return new ModelSizing(
+            all - ffn,
+            perNeuron,
+            total,
+            minimum,
+            bytesPerParameter ?? CheckpointBytes(config),
+            2L * config.NumLayers * config.NumKvHeads * config.HeadDim);
+    }
+
+    /// <summary>Bytes of one value of the checkpoint's <c>torch_dtype</c> (float32 when config.json does not say).</summary>
+    public static int CheckpointBytes(ModelConfig config) => BytesOf(config.TorchDType ?? "float32");
+
+    /// <summary>Bytes of one value of a dtype named as lop.yaml or config.json name it (f32, bf16, float16, ...).</summary>
+    public static int BytesOf(string dtype) => dtype.ToLowerInvariant() switch
+    {
+        "f64" or "float64" => 8,
+        "f32" or "float32" => 4,
+        "bf16" or "bfloat16" or "f16" or "float16" => 2,
+        "i8" or "int8" or "u8" or "uint8" => 1,
+        _ => throw new LopException(ErrorCodes.InvalidArgument, $"dtype {dtype} has no known size; use f32, bf16 or f16."),
+    };
+}

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Lop.Core.Tests;
+
+namespace Lop.Cli.Tests;
+
+/// <summary>dotnet lop variants: one variant per lop.yaml target, incremental, with yaml errors at their line.</summary>
+public sealed class VariantsTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public VariantsTests()
+    {
+        var config = TinyModels.Config(layers: 4, hidden: 32, intermediate: 48, vocab: 256);
+        TestCheckpoints.Save(TinyModels.Random(config), _temp.Sub("model"));
+        File.WriteAllText(_temp.Sub("calibration.txt"), string.Concat(Enumerable.Range(0, 80).Select(i => $"Line {i}: the quick brown fox jumps over the lazy dog. ")));
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    private string WriteYaml(params string[] targets)
+    {
+        var yaml = $"""
+            model: model
+            calibration:
+              path: calibration.txt
+              sequenceLength: 32
+            search:
+              budgets: [0.3, 0.6]
+              simulations: 8
+              rewardSequences: 4
+            predictor:
+              epochs: 10
+              top: 4
+            cache: cache
+            targets:
+            {string.Join("\n", targets)}
+            """;
+        var path = _temp.Sub("lop.yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    private JsonElement Variants(string yaml)
+    {
+        var result = CliRunner.Run("variants", "--config", yaml, "--json");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        return JsonDocument.Parse(result.StdOut).RootElement;
+    }
+
+    [Fact]
+    public void Each_target_gets_a_variant_and_an_unchanged_second_run_does_nothing()
+    {
+        var yaml = WriteYaml("  - name: half\n    ratio: 0.5", "  - name: small\n    maxParams: 60K");
+
+        var first = Variants(yaml);
+        var second = Variants(yaml);
+
+        var variants = first.GetProperty("variants").EnumerateArray().ToList();
+        Assert.Equal(["half", "small"], variants.Select(v => v.GetProperty("target").GetString()));
+        Assert.All(variants, v => Assert.False(v.GetProperty("upToDate").GetBoolean()));
+        Assert.True(variants[1].GetProperty("parameters").GetInt64() <= 60_000);
+        Assert.Equal(0.5, variants[0].GetProperty("budget").GetDouble());
+        Assert.All(variants, v => Assert.True(File.Exists(v.GetProperty("manifest").GetString())));
+        Assert.All(second.GetProperty("variants").EnumerateArray(), v => Assert.True(v.GetProperty("upToDate").GetBoolean()));
+    }
+
+    [Fact]
+    public void Adding_a_target_builds_only_that_one_and_new_calibration_rebuilds_all()
+    {
+        Variants(WriteYaml("  - name: half\n    ratio: 0.5"));
+        var added = Variants(WriteYaml("  - name: half\n    ratio: 0.5", "  - name: light\n    ratio: 0.3")).GetProperty("variants").EnumerateArray().ToList();
+        Assert.True(added[0].GetProperty("upToDate").GetBoolean());
+        Assert.False(added[1].GetProperty("upToDate").GetBoolean());
+
+        File.AppendAllText(_temp.Sub("calibration.txt"), "Some more calibration text that changes the hash. ");
+        var rebuilt = Variants(WriteYaml("  - name: half\n    ratio: 0.5", "  - name: light\n    ratio: 0.3")).GetProperty("variants").EnumerateArray();
+        Assert.All(rebuilt, v => Assert.False(v.GetProperty("upToDate").GetBoolean()));
+    }
+
+    [Fact]
+    public void An_impossible_target_fails_before_any_work_with_the_yaml_line()
+    {
+        var yaml = WriteYaml("  - name: half\n    ratio: 0.5", "  - name: too-small\n    maxParams: 100");
+
+        var result = CliRunner.Run("variants", "--config", yaml);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{yaml}(17,16): error LOP1007", result.StdErr);
+        Assert.False(Directory.Exists(_temp.Sub("lop-variants")));
+    }
+}
