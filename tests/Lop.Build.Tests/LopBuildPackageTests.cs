@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using Xunit.Abstractions;
+
+namespace Lop.Build.Tests;
+
+public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelper log) : IClassFixture<PackageFixture>
+{
+    private const string Skipped = "Skipping target \"LopGenerateVariantsCore\" because all output files are up-to-date";
+
+    [Fact]
+    public void Variants_reach_bin_and_publish_and_an_unchanged_second_build_skips_the_engine()
+    {
+        var project = new ConsumerProject(package, "app", ConsumerProject.TwoTargets + "\n# warnme\n");
+
+        var first = Build(project, "build");
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Equal(1, project.EngineRuns);
+        foreach (var target in new[] { "half", "phone" })
+        {
+            var variant = Path.Combine(project.OutputFolder, "lop-variants", target);
+            Assert.True(File.Exists(Path.Combine(variant, "lop-manifest.json")), first.Output);
+            Assert.True(File.Exists(Path.Combine(variant, "model.safetensors")));
+            Assert.True(File.Exists(Path.Combine(variant, "tokenizer", "tokenizer.json")));
+            Assert.Contains($"TargetName={target} Budget=0.5 Manifest=", first.Output);
+        }
+        Assert.Contains($"{project.ConfigFile}(9,1): warning LOP1010: the fake engine warns here", first.Output);
+        Assert.Contains("--output " + Path.Combine(project.Folder, "obj", "lop"), File.ReadAllText(project.EngineLog));
+
+        var second = Build(project, "build");
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Contains(Skipped, second.Output);
+        Assert.Equal(1, project.EngineRuns);
+        Assert.Contains("TargetName=half Budget=0.5 Manifest=", second.Output);
+
+        // A model file named (through its folder) in lop.yaml is an input.
+        File.SetLastWriteTimeUtc(Path.Combine(project.Folder, "models", "tiny", "config.json"), DateTime.UtcNow);
+        var third = Build(project, "build");
+        Assert.True(third.ExitCode == 0, third.Output);
+        Assert.DoesNotContain(Skipped, third.Output);
+        Assert.Equal(2, project.EngineRuns);
+
+        // dotnet publish builds Release: the variants do not depend on the configuration, so the engine does not run.
+        var publish = Build(project, "publish", "-o", "publish");
+        Assert.True(publish.ExitCode == 0, publish.Output);
+        Assert.True(File.Exists(Path.Combine(project.Folder, "publish", "lop-variants", "half", "lop-manifest.json")), publish.Output);
+        Assert.True(File.Exists(Path.Combine(project.Folder, "publish", "lop-variants", "phone", "tokenizer", "tokenizer.json")));
+        Assert.Equal(2, project.EngineRuns);
+    }
+
+    [Fact]
+    public void An_error_in_lop_yaml_fails_the_build_at_its_line()
+    {
+        var project = new ConsumerProject(package, "broken", "model: models/tiny\ncalibration: data/calibration.txt\ndtype: broken\n");
+
+        var build = Build(project, "build");
+
+        Assert.NotEqual(0, build.ExitCode);
+        Assert.Contains($"{project.ConfigFile}(3,5): error LOP1003: 'broken' is not a valid value", build.Output);
+        Assert.DoesNotContain("MSB6006", build.Output);
+        Assert.False(File.Exists(Path.Combine(project.Folder, "obj", "lop.variants.txt")));
+    }
+
+    [Fact]
+    public void LopEnabled_false_or_no_lop_yaml_skips_the_engine()
+    {
+        var project = new ConsumerProject(package, "disabled", ConsumerProject.TwoTargets);
+
+        var disabled = Build(project, "build", "-p:LopEnabled=false");
+        Assert.True(disabled.ExitCode == 0, disabled.Output);
+        Assert.Equal(0, project.EngineRuns);
+        Assert.False(Directory.Exists(Path.Combine(project.OutputFolder, "lop-variants")));
+
+        File.Delete(project.ConfigFile);
+        var missing = Build(project, "build");
+        Assert.True(missing.ExitCode == 0, missing.Output);
+        Assert.Contains($"Lop.Build: no {project.ConfigFile}; no variants are generated.", missing.Output);
+        Assert.Equal(0, project.EngineRuns);
+    }
+
+    [Fact]
+    public void Cancelling_the_build_kills_the_engine_and_leaves_no_summary()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // reads /proc; the fake engine is a bash script
+        }
+        var project = new ConsumerProject(package, "cancelled", ConsumerProject.TwoTargets + "\n# sleep\n");
+        var sleepPid = Path.Combine(project.Folder, "sleep.pid");
+
+        using var build = project.StartDotnet(out var output, "build");
+        var watch = Stopwatch.StartNew();
+        while (!File.Exists(sleepPid) && !build.HasExited && watch.Elapsed < TimeSpan.FromMinutes(3))
+        {
+            Thread.Sleep(100);
+        }
+        Assert.True(File.Exists(sleepPid), output.ToString());
+        Thread.Sleep(200);
+        var engine = int.Parse(File.ReadAllText(Path.Combine(project.Folder, "engine.pid")).Trim());
+        var sleeper = int.Parse(File.ReadAllText(sleepPid).Trim());
+
+        // What Ctrl+C does to dotnet build (a terminal also signals the engine itself; here only MSBuild is).
+        Process.Start("kill", ["-INT", build.Id.ToString()])!.WaitForExit();
+        Assert.True(build.WaitForExit(TimeSpan.FromSeconds(60)), output.ToString());
+        build.WaitForExit();
+        log.WriteLine(output.ToString());
+
+        Assert.NotEqual(0, build.ExitCode);
+        Assert.True(Gone(engine), "the engine survived the cancelled build");
+        Assert.True(Gone(sleeper), "the engine's child survived the cancelled build");
+        Assert.False(File.Exists(Path.Combine(project.Folder, "obj", "lop.variants.txt")));
+        Assert.False(Directory.Exists(Path.Combine(project.OutputFolder, "lop-variants")));
+    }
+
+    [Fact]
+    public void The_package_is_small_and_its_engine_starts_from_the_NuGet_cache()
+    {
+        var size = new FileInfo(package.Package).Length;
+        log.WriteLine($"{Path.GetFileName(package.Package)}: {size / 1024} KiB, packed in {package.PackTime.TotalSeconds:F1} s");
+        Assert.True(size < 5 * 1024 * 1024, $"{size} bytes");
+        using (var zip = ZipFile.OpenRead(package.Package))
+        {
+            var names = zip.Entries.Select(e => e.FullName).ToList();
+            Assert.Contains("tasks/net10.0/Lop.Build.dll", names);
+            Assert.Contains("tools/engine/Lop.Cli.dll", names);
+            Assert.Contains("tools/engine/Lop.Core.dll", names);
+            Assert.Contains("buildTransitive/Lop.Build.targets", names);
+            Assert.DoesNotContain(names, n => n.Contains("TorchSharp.dll") || n.Contains("libtorch"));
+        }
+
+        // Extract the engine as restore would, and start it the way the task does.
+        var engine = Path.Combine(package.Root, "engine-check");
+        ZipFile.ExtractToDirectory(package.Package, engine);
+        var tools = Path.Combine(engine, "tools", "engine");
+        var help = Dotnet.Run(tools, package.Environment(), "exec",
+            "--depsfile", Path.Combine(tools, "Lop.Cli.deps.json"),
+            "--runtimeconfig", Path.Combine(tools, "Lop.Cli.runtimeconfig.json"),
+            "--additionalprobingpath", package.MachinePackages,
+            Path.Combine(tools, "Lop.Cli.dll"), "--help");
+        Assert.True(help.ExitCode == 0, help.Output);
+        Assert.Contains("dotnet lop", help.Output);
+    }
+
+    [Fact]
+    public void Without_LopEngineCommand_the_packaged_engine_is_started_with_dotnet_exec_and_the_NuGet_folders()
+    {
+        // The real engine rejects this project (its model is not a checkpoint; before `variants` existed, the
+        // command itself): what is pinned here is how it is started, and that it starts.
+        var project = new ConsumerProject(package, "real", ConsumerProject.TwoTargets);
+        var build = Build(project, "build", "-p:LopEngineCommand=");
+
+        Assert.NotEqual(0, build.ExitCode);
+        var engine = Path.Combine(package.Packages, "lop.build", package.Version, "tools", "engine");
+        Assert.Contains($"exec --depsfile {engine}/Lop.Cli.deps.json --runtimeconfig {engine}/Lop.Cli.runtimeconfig.json", build.Output);
+        Assert.Contains($"--additionalprobingpath {package.Packages.TrimEnd('/')} --additionalprobingpath {package.MachinePackages.TrimEnd('/')} {engine}/Lop.Cli.dll variants --config {project.ConfigFile} --json --output {project.Folder}/obj/lop", build.Output);
+        Assert.DoesNotContain("MSB6003", build.Output); // the tool could not be started
+        Assert.Matches(@"error LOP\d{4}", build.Output); // the engine's own diagnostic, or LOP0004 quoting its output
+        Assert.DoesNotContain("Unhandled exception", build.Output);
+        Assert.Equal(0, project.EngineRuns);
+    }
+
+    private DotnetResult Build(ConsumerProject project, params string[] args)
+    {
+        var result = project.Dotnet(args);
+        log.WriteLine($"dotnet {string.Join(' ', args)}: exit {result.ExitCode} in {result.Elapsed.TotalSeconds:F1} s");
+        return result;
+    }
+
+    private static bool Gone(int pid)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            if (!File.Exists($"/proc/{pid}/stat") || File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2] == "Z")
+            {
+                return true;
+            }
+            Thread.Sleep(100);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Reflection;
+
+namespace Lop.Build.Tests;
+
+/// <summary>
+/// Packs src/Lop.Build once per test run into a temp feed. Test projects restore it into a temp
+/// NuGet packages folder (so a repacked 0.1.0 is never confused with a cached one) and find
+/// TorchSharp and the SDK's packages in the machine's own packages folder, configured as a fallback folder.
+/// </summary>
+public sealed class PackageFixture : IDisposable
+{
+    public PackageFixture()
+    {
+        RepoRoot = FindRepoRoot();
+        Root = Directory.CreateTempSubdirectory("lop-build-tests-").FullName;
+        Feed = Directory.CreateDirectory(Path.Combine(Root, "feed")).FullName;
+        Packages = Directory.CreateDirectory(Path.Combine(Root, "packages")).FullName;
+        MachinePackages = System.Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } set
+            ? set
+            : Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        FakeEngine = Path.Combine(AppContext.BaseDirectory, "fake-lop.sh");
+        if (!OperatingSystem.IsWindows())
+        {
+            // A checkout or copy may drop the executable bit; ToolTask starts the script directly.
+            File.SetUnixFileMode(FakeEngine, File.GetUnixFileMode(FakeEngine) | UnixFileMode.UserExecute);
+        }
+
+        var configuration = typeof(PackageFixture).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var watch = Stopwatch.StartNew();
+        var pack = Dotnet.Run(RepoRoot, Environment(), "pack", Path.Combine(RepoRoot, "src", "Lop.Build"), "-c", configuration, "-o", Feed, "-nologo", "-nodeReuse:false");
+        Assert.True(pack.ExitCode == 0, "dotnet pack failed:\n" + pack.Output);
+        PackTime = watch.Elapsed;
+        Package = Directory.GetFiles(Feed, "Lop.Build.*.nupkg").Single();
+        Version = Path.GetFileNameWithoutExtension(Package)["Lop.Build.".Length..];
+    }
+
+    public string RepoRoot { get; }
+    public string Root { get; }
+    public string Feed { get; }
+    public string Packages { get; }
+    public string MachinePackages { get; }
+    public string FakeEngine { get; }
+    public string Package { get; }
+    public string Version { get; }
+    public TimeSpan PackTime { get; }
+
+    /// <summary>Child builds get their own packages folder and none of the test host's MSBuild state.</summary>
+    public Dictionary<string, string?> Environment() => new()
+    {
+        ["NUGET_PACKAGES"] = Packages,
+        ["MSBuildExtensionsPath"] = null,
+        ["MSBuildSDKsPath"] = null,
+        ["MSBUILD_EXE_PATH"] = null,
+        ["MSBuildLoadMicrosoftTargetsReadOnly"] = null,
+        ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+        ["DOTNET_NOLOGO"] = "1",
+    };
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Lop.Build.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Lop.Build.sln not found above " + AppContext.BaseDirectory);
+    }
+}
