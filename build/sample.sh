@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# The main job on the built-in sample, end to end: train (or reuse) the sample model, score its FFN
-# neurons, search layer-wise ratios for the training budgets and train the LOP predictor (all cached),
-# then write a 50% variant with LOP's predicted allocation and one with uniform pruning, and compare
-# their perplexity on held-out calibration text.
+# The main job on the built-in sample, end to end, the way a user meets the product:
+#  1. train (or reuse) the built-in sample model;
+#  2. pack the Lop.Build MSBuild package into artifacts/packages (the sample's nuget.config reads it);
+#  3. build samples/VariantsConsole, whose lop.yaml names three targets: the build runs the engine
+#     (importance, MCTS datasets, LOP predictor: all cached) and ships one pruned variant per target;
+#  4. run the app, which lists the variants it ships with, and compare with uniform pruning.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${1:-artifacts/sample}
+out=artifacts/sample
 lop() { dotnet run --project src/Lop.Cli -c Release --no-build -- "$@"; }
-data=(--model "$out/model" --calibration "$out/calibration.txt")
 
 dotnet build src/Lop.Cli -c Release -v quiet -nologo
 lop sample-model --out "$out"
-lop prune "${data[@]}" --budget 0.5 --out "$out/variants/lop-0.5"
-lop prune "${data[@]}" --ratio 0.5 --out "$out/variants/uniform-0.5"
-for model in "$out/model" "$out/variants/lop-0.5" "$out/variants/uniform-0.5"; do
-  echo "$model:"
-  lop perplexity --model "$model" --calibration "$out/calibration.txt"
-done
-echo "For every allocation method side by side: dotnet run --project src/Lop.Cli -c Release -- eval ${data[*]}"
+
+dotnet pack src/Lop.Build -c Release -o artifacts/packages -v quiet -nologo
+# The package keeps its version while the repo changes: drop our own stale copy from the NuGet cache.
+rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}/lop.build"
+dotnet build samples/VariantsConsole -nologo -v:minimal
+dotnet run --project samples/VariantsConsole --no-build
+
+lop prune --model "$out/model" --calibration "$out/calibration.txt" --ratio 0.5 --out "$out/variants/uniform-0.5"
+echo "uniform 50% pruning, for comparison with 'half':"
+lop perplexity --model "$out/variants/uniform-0.5" --calibration "$out/calibration.txt"
