@@ -144,8 +144,8 @@ public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelp
     [Fact]
     public void Without_LopEngineCommand_the_packaged_engine_is_started_with_dotnet_exec_and_the_NuGet_folders()
     {
-        // The real engine rejects this project (its model is not a checkpoint; before `variants` existed, the
-        // command itself): what is pinned here is how it is started, and that it starts.
+        // The real engine rejects this project (its model folder is not a checkpoint): what is pinned here
+        // is how it is started, that it starts, and that its coded error reaches the build.
         var project = new ConsumerProject(package, "real", ConsumerProject.TwoTargets);
         var build = Build(project, "build", "-p:LopEngineCommand=");
 
@@ -154,7 +154,7 @@ public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelp
         Assert.Contains($"exec --depsfile {engine}/Lop.Cli.deps.json --runtimeconfig {engine}/Lop.Cli.runtimeconfig.json", build.Output);
         Assert.Contains($"--additionalprobingpath {package.Packages.TrimEnd('/')} --additionalprobingpath {package.MachinePackages.TrimEnd('/')} {engine}/Lop.Cli.dll variants --config {project.ConfigFile} --json --output {project.Folder}/obj/lop", build.Output);
         Assert.DoesNotContain("MSB6003", build.Output); // the tool could not be started
-        Assert.Matches(@"error LOP\d{4}", build.Output); // the engine's own diagnostic, or LOP0004 quoting its output
+        Assert.Contains("config.json : error LOP2103", build.Output); // the engine's own diagnostic, mapped to an MSBuild error
         Assert.DoesNotContain("Unhandled exception", build.Output);
         Assert.Equal(0, project.EngineRuns);
     }

@@ -28,7 +28,10 @@ public sealed class PackageFixture : IDisposable
 
         var configuration = typeof(PackageFixture).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var watch = Stopwatch.StartNew();
-        var pack = Dotnet.Run(RepoRoot, Environment(), "pack", Path.Combine(RepoRoot, "src", "Lop.Build"), "-c", configuration, "-o", Feed, "-nologo", "-nodeReuse:false");
+        var pack = Dotnet.Run(RepoRoot, Environment(), "pack", Path.Combine(RepoRoot, "src", "Lop.Build"), "-c", configuration, "-o", Feed, "-nologo", "-nodeReuse:false",
+            // A version of its own per run: a Lop.Build of the repo's version already in the machine's NuGet
+            // cache (build/sample.sh puts one there) would otherwise be used instead of what was just packed.
+            $"-p:PackageVersion=0.0.0-test.{DateTime.UtcNow:yyyyMMddHHmmssfff}");
         Assert.True(pack.ExitCode == 0, "dotnet pack failed:\n" + pack.Output);
         PackTime = watch.Elapsed;
         Package = Directory.GetFiles(Feed, "Lop.Build.*.nupkg").Single();
