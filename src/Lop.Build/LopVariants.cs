@@ -45,6 +45,13 @@ public sealed class LopVariants : ToolTask
     /// <summary>Arguments put before <c>variants</c> when <see cref="EngineCommand"/> is set (e.g. a dll for <c>dotnet</c>).</summary>
     public string? EngineArguments { get; set; }
 
+    /// <summary>
+    /// The NuGet version range of engines this package works with, passed as <c>--engine-version-range</c>:
+    /// the engine checks its own version with NuGet.Versioning and refuses with LOP0005 when outside it
+    /// (matters when <see cref="EngineCommand"/> points at another engine than the packaged one).
+    /// </summary>
+    public string? EngineVersionRange { get; set; }
+
     /// <summary>One item per variant: ItemSpec the variant folder; metadata TargetName (MSBuild reserves "Target"), Budget, Manifest.</summary>
     [Output]
     public ITaskItem[] Variants { get; private set; } = [];
@@ -123,6 +130,10 @@ public sealed class LopVariants : ToolTask
         args.AppendSwitch("variants");
         args.AppendSwitchIfNotNull("--config ", ConfigFile);
         args.AppendSwitch("--json");
+        if (!string.IsNullOrWhiteSpace(EngineVersionRange))
+        {
+            args.AppendSwitchIfNotNull("--engine-version-range ", EngineVersionRange);
+        }
         if (!string.IsNullOrWhiteSpace(OutputPath))
         {
             args.AppendSwitchIfNotNull("--output ", OutputPath!.TrimEnd('/', '\\'));

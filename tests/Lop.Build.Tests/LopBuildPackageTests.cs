@@ -152,7 +152,7 @@ public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelp
         Assert.NotEqual(0, build.ExitCode);
         var engine = Path.Combine(package.Packages, "lop.build", package.Version, "tools", "engine");
         Assert.Contains($"exec --depsfile {engine}/Lop.Cli.deps.json --runtimeconfig {engine}/Lop.Cli.runtimeconfig.json", build.Output);
-        Assert.Contains($"--additionalprobingpath {package.Packages.TrimEnd('/')} --additionalprobingpath {package.MachinePackages.TrimEnd('/')} {engine}/Lop.Cli.dll variants --config {project.ConfigFile} --json --output {project.Folder}/obj/lop", build.Output);
+        Assert.Contains($"--additionalprobingpath {package.Packages.TrimEnd('/')} --additionalprobingpath {package.MachinePackages.TrimEnd('/')} {engine}/Lop.Cli.dll variants --config {project.ConfigFile} --json --engine-version-range \"[0.1.0, 0.2.0)\" --output {project.Folder}/obj/lop", build.Output);
         Assert.DoesNotContain("MSB6003", build.Output); // the tool could not be started
         Assert.Contains("config.json : error LOP2103", build.Output); // the engine's own diagnostic, mapped to an MSBuild error
         Assert.DoesNotContain("Unhandled exception", build.Output);

@@ -78,6 +78,19 @@ public sealed class VariantsTests : IDisposable
     }
 
     [Fact]
+    public void An_engine_outside_the_callers_version_range_refuses_before_any_work()
+    {
+        var yaml = WriteYaml("  - name: half\n    ratio: 0.5");
+
+        var refused = CliRunner.Run("variants", "--config", yaml, "--engine-version-range", "[9.0.0, 10.0.0)");
+        var accepted = CliRunner.Run("variants", "--config", yaml, "--engine-version-range", "[0.1.0, 0.2.0)", "--json");
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("error LOP0005", refused.StdErr);
+        Assert.True(accepted.ExitCode == 0, accepted.StdErr);
+    }
+
+    [Fact]
     public void An_impossible_target_fails_before_any_work_with_the_yaml_line()
     {
         var yaml = WriteYaml("  - name: half\n    ratio: 0.5", "  - name: too-small\n    maxParams: 100");

@@ -11,7 +11,8 @@ using Lop.Core.Targets;
 
 namespace Lop.Core.Jobs;
 
-public sealed record VariantsRequest(string ConfigFile, string? OutputFolder = null);
+/// <param name="EngineVersionRange">a NuGet version range the caller (the MSBuild package) supports, or null</param>
+public sealed record VariantsRequest(string ConfigFile, string? OutputFolder = null, string? EngineVersionRange = null);
 
 /// <summary>One emitted variant; the JSON contract the MSBuild task reads.</summary>
 public sealed record VariantSummary(
@@ -42,6 +43,7 @@ public static class VariantsJob
     public static VariantsReport Run(VariantsRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
+        EnsureSupported(request.EngineVersionRange);
         var config = LopConfig.Load(request.ConfigFile);
         var output = Path.GetFullPath(request.OutputFolder ?? config.OutputFolder);
         using var inputs = JobInputs.Open(config.ModelFolder, config.Calibration, config.DType);
@@ -68,6 +70,25 @@ public static class VariantsJob
         Directory.CreateDirectory(output);
         File.WriteAllText(Path.Combine(output, SummaryFile), JsonSerializer.Serialize(report, Json) + "\n");
         return report;
+    }
+
+    /// <summary>Refuses to run for a caller that does not support this engine's version (checked before any work).</summary>
+    internal static void EnsureSupported(string? range)
+    {
+        if (string.IsNullOrWhiteSpace(range))
+        {
+            return;
+        }
+        if (!NuGet.Versioning.VersionRange.TryParse(range, out var supported))
+        {
+            throw new Errors.LopException(Errors.ErrorCodes.InvalidArgument, $"--engine-version-range '{range}' is not a NuGet version range such as [0.1.0, 0.2.0).");
+        }
+        var engine = NuGet.Versioning.NuGetVersion.Parse(VariantManifest.EngineVersionString());
+        if (!supported.Satisfies(engine))
+        {
+            throw new Errors.LopException(Errors.ErrorCodes.EngineVersionUnsupported,
+                $"this engine is version {engine}, outside the range {supported.PrettyPrint()} that the calling Lop.Build package supports; use the engine that ships with the package (unset LopEngineCommand) or a Lop.Build version made for this engine.");
+        }
     }
 
     private static VariantManifest Build(JobInputs inputs, LopConfig config, TargetSpec target, SolvedTarget solved, string folder,
