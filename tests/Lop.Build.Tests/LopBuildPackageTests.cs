@@ -159,6 +159,33 @@ public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelp
         Assert.Equal(0, project.EngineRuns);
     }
 
+    [Fact]
+    public void The_real_engine_builds_every_target_into_bin_and_an_unchanged_build_skips_it()
+    {
+        var yaml = ConsumerProject.TwoTargets + "\nsearch:\n  budgets: [0.3, 0.6]\n  simulations: 6\n  rewardSequences: 2\npredictor:\n  epochs: 5\n  top: 3\n";
+        var project = new ConsumerProject(package, "real-ok", yaml);
+        var model = Path.Combine(project.Folder, "models", "tiny");
+        Directory.Delete(model, recursive: true);
+        var config = Lop.Core.Tests.TinyModels.Config(layers: 3, hidden: 32, intermediate: 48, vocab: 256);
+        Lop.Core.Tests.TestCheckpoints.Save(Lop.Core.Tests.TinyModels.Random(config), model);
+        File.WriteAllText(Path.Combine(project.Folder, "data", "calibration.txt"),
+            string.Concat(Enumerable.Range(0, 60).Select(i => $"Line {i}: the quick brown fox jumps over the lazy dog. ")));
+
+        var first = Build(project, "build", "-p:LopEngineCommand=");
+        var second = Build(project, "build", "-p:LopEngineCommand=");
+
+        Assert.True(first.ExitCode == 0, first.Output);
+        foreach (var target in new[] { "half", "phone" })
+        {
+            var variant = Path.Combine(project.OutputFolder, "lop-variants", target);
+            Assert.True(File.Exists(Path.Combine(variant, "model.safetensors")), first.Output);
+            Assert.True(File.Exists(Path.Combine(variant, "lop-manifest.json")));
+        }
+        Assert.Contains("TargetName=half Budget=0.5", first.Output);
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Contains("Skipping target \"LopGenerateVariantsCore\" because all output files are up-to-date", second.Output);
+    }
+
     private DotnetResult Build(ConsumerProject project, params string[] args)
     {
         var result = project.Dotnet(args);
