@@ -91,6 +91,22 @@ public sealed class VariantsTests : IDisposable
     }
 
     [Fact]
+    public void Init_writes_a_starter_and_refuses_to_overwrite_it()
+    {
+        var path = _temp.Sub("starter/lop.yaml");
+        Directory.CreateDirectory(_temp.Sub("starter"));
+
+        var first = CliRunner.Run("init", "--config", path);
+        var second = CliRunner.Run("init", "--config", path);
+
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        Assert.Equal(Lop.Core.Config.LopConfigTemplate.Text, File.ReadAllText(path));
+        Assert.Equal(1, second.ExitCode);
+        Assert.Contains("error LOP0003", second.StdErr);
+        Assert.Single(Directory.GetFiles(_temp.Sub("starter")));
+    }
+
+    [Fact]
     public void An_impossible_target_fails_before_any_work_with_the_yaml_line()
     {
         var yaml = WriteYaml("  - name: half\n    ratio: 0.5", "  - name: too-small\n    maxParams: 100");

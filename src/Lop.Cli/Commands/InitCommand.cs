@@ -19,7 +19,7 @@ internal static class InitCommand
             {
                 throw new LopException(ErrorCodes.OutputNotWritable, $"{file.FullName} already exists; pass --force to overwrite it.", file.FullName);
             }
-            File.WriteAllText(file.FullName, LopConfigTemplate.Text);
+            Lop.Core.Artifacts.AtomicFile.WriteAllText(file.FullName, LopConfigTemplate.Text);
             Console.WriteLine($"wrote {file.FullName}; edit model, calibration and targets, then run: dotnet lop variants");
             return 0;
         });

@@ -68,7 +68,7 @@ public static class VariantsJob
         RemoveStaleTargets(output, config.Targets.Select(t => t.Name).ToHashSet(StringComparer.Ordinal));
         var report = new VariantsReport(config.YamlPath, output, summaries, VariantManifest.EngineVersionString(), clock.Elapsed.TotalSeconds);
         Directory.CreateDirectory(output);
-        File.WriteAllText(Path.Combine(output, SummaryFile), JsonSerializer.Serialize(report, Json) + "\n");
+        Artifacts.AtomicFile.WriteAllText(Path.Combine(output, SummaryFile), JsonSerializer.Serialize(report, Json) + "\n");
         return report;
     }
 
