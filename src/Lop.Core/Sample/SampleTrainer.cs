@@ -1,3 +1,4 @@
+using Lop.Core.Calibration;
 using Lop.Core.Evaluation;
 using Lop.Core.Models;
 using TorchSharp;
@@ -23,7 +24,8 @@ internal static class SampleTrainer
         InitialiseWeights(model, settings.Seed);
         model.train();
         using var optimiser = optim.AdamW(model.parameters(), lr: settings.LearningRate, weight_decay: 0.01);
-        var sampler = new WindowSampler(trainingTokens.Length, settings.Context + 1, settings.Seed);
+        // SplitMix64, not System.Random: the sample must train the same on every .NET version.
+        var sampler = new SplitMix64(unchecked((ulong)settings.Seed));
         for (var step = 0; step < settings.Steps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -81,33 +83,17 @@ internal static class SampleTrainer
         }
     }
 
-    private static Tensor SampleBatch(byte[] tokens, WindowSampler sampler, int batchSize, int length)
+    private static Tensor SampleBatch(byte[] tokens, SplitMix64 sampler, int batchSize, int length)
     {
         var flat = new long[batchSize * length];
         for (var b = 0; b < batchSize; b++)
         {
-            var start = sampler.Next();
+            var start = (int)(sampler.NextUInt64() % (ulong)(tokens.Length - length));
             for (var t = 0; t < length; t++)
             {
                 flat[b * length + t] = tokens[start + t];
             }
         }
         return tensor(flat, [batchSize, length]);
-    }
-
-    /// <summary>Uniform window starts from a SplitMix64 stream: stable across .NET versions, unlike System.Random's algorithm.</summary>
-    private sealed class WindowSampler(int tokenCount, int windowLength, long seed)
-    {
-        private ulong _state = unchecked((ulong)seed);
-
-        public int Next()
-        {
-            _state += 0x9E3779B97F4A7C15UL;
-            var z = _state;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            z ^= z >> 31;
-            return (int)(z % (ulong)(tokenCount - windowLength));
-        }
     }
 }
