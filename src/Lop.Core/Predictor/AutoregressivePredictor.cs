@@ -27,9 +27,7 @@ internal sealed class AutoregressivePredictor : PredictorNetwork
         budget_mlp = new BudgetMlp("budget_mlp", settings.Hidden);
         layer_embedding = nn.Parameter(zeros(layerCount, settings.Hidden));
         position_embedding = nn.Parameter(zeros(layerCount + 1, settings.Hidden));
-        blocks = new ModuleList<PredictorBlock>(Enumerable.Range(0, settings.Layers)
-            .Select(i => new PredictorBlock($"blocks.{i}", settings.Hidden, settings.Heads, settings.Dropout, causal: true))
-            .ToArray());
+        blocks = PredictorBlock.Stack(settings, causal: true);
         norm = nn.LayerNorm(settings.Hidden);
         head = nn.Linear(settings.Hidden, 1);
         RegisterComponents();

@@ -22,9 +22,7 @@ internal sealed class EncoderPredictor : PredictorNetwork
         // Embeddings start at zero here; PredictorInit draws every weight from the settings' seed.
         budget_mlp = new BudgetMlp("budget_mlp", settings.Hidden);
         position_embedding = nn.Parameter(zeros(layerCount, settings.Hidden));
-        blocks = new ModuleList<PredictorBlock>(Enumerable.Range(0, settings.Layers)
-            .Select(i => new PredictorBlock($"blocks.{i}", settings.Hidden, settings.Heads, settings.Dropout, causal: false))
-            .ToArray());
+        blocks = PredictorBlock.Stack(settings, causal: false);
         norm = nn.LayerNorm(settings.Hidden);
         head = nn.Linear(settings.Hidden, 1);
         RegisterComponents();

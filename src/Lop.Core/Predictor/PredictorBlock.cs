@@ -23,6 +23,12 @@ internal sealed class PredictorBlock : nn.Module<Tensor, Tensor>
     private readonly Linear fc2;
 #pragma warning restore IDE1006
 
+    /// <summary>The <paramref name="settings"/>.Layers blocks of a predictor, named blocks.N as in its state dict.</summary>
+    public static ModuleList<PredictorBlock> Stack(PredictorSettings settings, bool causal) =>
+        new(Enumerable.Range(0, settings.Layers)
+            .Select(i => new PredictorBlock($"blocks.{i}", settings.Hidden, settings.Heads, settings.Dropout, causal))
+            .ToArray());
+
     public PredictorBlock(string name, int hidden, int heads, double dropout, bool causal) : base(name)
     {
         if (heads <= 0 || hidden % heads != 0)
