@@ -32,7 +32,7 @@ internal static class VariantsCommand
             Console.WriteLine($"{"target",-16} {"budget",7} {"parameters",12} {"bytes",14} {"held-out ppl",12}  constraint");
             foreach (var v in report.Variants)
             {
-                Console.WriteLine($"{v.Target,-16} {v.Budget,7:0.####} {v.Parameters,12:N0} {v.Bytes,14:N0} {v.HeldOutPerplexity,12:F4}  {v.Constraint}{(v.UpToDate ? "  (up to date)" : "")}");
+                Console.WriteLine($"{v.Target,-16} {v.Budget,7:0.####} {v.Parameters,12:N0} {v.Bytes,14:N0} {v.HeldOutPerplexity,12:F4}  {v.Constraint}: {v.Explanation}{(v.UpToDate ? "  (up to date)" : "")}");
             }
             return Task.FromResult(0);
         });

@@ -103,7 +103,7 @@ public static class VariantsJob
         }
         else
         {
-            var (predictor, _, _) = PredictorJob.Obtain(inputs, config.Training, config.CacheFolder, progress, cancellation);
+            var (predictor, _, _, _) = PredictorJob.Obtain(inputs, config.Training, config.CacheFolder, progress, cancellation);
             using (predictor)
             {
                 ratios = PredictJob.Predict(predictor, widths, solved.Budget, config.Training.Search).Ratios;
@@ -115,7 +115,7 @@ public static class VariantsJob
             inputs.Calibration.ContentHash, before, after) with
         {
             Target = target.Name,
-            Constraint = solved.Explanation,
+            Constraint = target.Constraint.Describe(),
             Budget = solved.Budget,
             InputsKey = key,
             HeldOutPerplexity = perplexity,
@@ -132,7 +132,7 @@ public static class VariantsJob
 
     private static VariantSummary Summary(TargetSpec target, SolvedTarget solved, string folder, VariantManifest manifest, bool upToDate) => new(
         target.Name,
-        solved.Explanation,
+        target.Constraint.Describe(),
         solved.Budget,
         folder,
         Path.Combine(folder, VariantManifest.FileName),
