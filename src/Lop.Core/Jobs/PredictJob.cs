@@ -13,7 +13,7 @@ public static class PredictJob
     public static PredictReport Run(PredictRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
         using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType);
-        var (predictor, _, _) = PredictorJob.Obtain(inputs, request.Training, request.CacheFolder, progress, cancellation);
+        var (predictor, _, _, _) = PredictorJob.Obtain(inputs, request.Training, request.CacheFolder, progress, cancellation);
         using (predictor)
         {
             var widths = inputs.Checkpoint.Config.IntermediateSizes;

@@ -38,22 +38,23 @@ public static class PredictorJob
     {
         using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType);
         var clock = Stopwatch.StartNew();
-        var (predictor, fromCache, datasetVersion) = Obtain(inputs, request.Training, request.CacheFolder, progress, cancellation);
+        var (predictor, fromCache, datasetVersion, file) = Obtain(inputs, request.Training, request.CacheFolder, progress, cancellation);
         using (predictor)
         {
             var meta = predictor.Metadata;
-            return new TrainReport(meta.Architecture.ToString().ToLowerInvariant(), meta.Architecture.ToString().ToLowerInvariant(), meta.TrainingBudgets,
+            return new TrainReport(file, meta.Architecture.ToString().ToLowerInvariant(), meta.TrainingBudgets,
                 request.Training.Budgets.Count * request.Training.TopConfigurations, meta.FinalLoss, fromCache, datasetVersion, clock.Elapsed.TotalSeconds);
         }
     }
 
     /// <summary>The trained predictor from the cache, or trained now (searching what the dataset lacks).</summary>
-    internal static (TrainedPredictor Predictor, bool FromCache, string DatasetVersion) Obtain(
+    internal static (TrainedPredictor Predictor, bool FromCache, string DatasetVersion, string File) Obtain(
         JobInputs inputs, PredictorTraining training, string? cacheFolder, IJobProgress progress, CancellationToken cancellation)
     {
         var store = new ArtifactStore(CacheRoot.Resolve(cacheFolder));
         var fingerprint = inputs.Checkpoint.Fingerprint();
         var key = Key(fingerprint, inputs.Calibration.ContentHash, inputs.ComputeDType, training);
+        var file = Path.Combine(store.FolderOf(Kind, key), PayloadFile);
         var entry = store.TryOpen(Kind, key, out var problem);
         if (problem is not null)
         {
@@ -61,9 +62,9 @@ public static class PredictorJob
         }
         if (entry is not null)
         {
-            var cached = TrainedPredictor.Load(Path.Combine(store.FolderOf(Kind, key), PayloadFile));
+            var cached = TrainedPredictor.Load(file);
             cached.EnsureCompatible(inputs.Checkpoint.Config.NumLayers, inputs.Checkpoint.Config.IntermediateSizes, fingerprint);
-            return (cached, true, cached.Metadata.DatasetVersion ?? "");
+            return (cached, true, cached.Metadata.DatasetVersion ?? "", file);
         }
         var (dataset, _, version, _) = SearchJob.Obtain(inputs, training.Budgets, training.Search, training.RewardSequences, cacheFolder, progress, cancellation);
         var samples = training.Budgets
@@ -82,7 +83,7 @@ public static class PredictorJob
             ["samples"] = samples.Count.ToString(CultureInfo.InvariantCulture),
         }, folder => predictor.Save(Path.Combine(folder, PayloadFile)));
         progress.Info($"train {architecture}: {samples.Count} configurations, final loss {predictor.Metadata.FinalLoss:G3}");
-        return (predictor, false, version);
+        return (predictor, false, version, file);
     }
 
     private static string Key(string fingerprint, string calibrationHash, string dtype, PredictorTraining training)

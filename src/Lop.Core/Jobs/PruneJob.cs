@@ -55,7 +55,7 @@ public static class PruneJob
 
     private static double[] Predicted(JobInputs inputs, double budget, PredictorTraining training, string? cacheFolder, IJobProgress progress, CancellationToken cancellation)
     {
-        var (predictor, _, _) = PredictorJob.Obtain(inputs, training, cacheFolder, progress, cancellation);
+        var (predictor, _, _, _) = PredictorJob.Obtain(inputs, training, cacheFolder, progress, cancellation);
         using (predictor)
         {
             var allocation = PredictJob.Predict(predictor, inputs.Checkpoint.Config.IntermediateSizes, budget, training.Search);
