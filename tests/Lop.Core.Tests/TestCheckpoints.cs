@@ -1,3 +1,4 @@
+using Lop.Core.Calibration;
 using System.Text.Json.Nodes;
 using Lop.Core.Formats;
 using Lop.Core.Importance;
@@ -62,7 +63,7 @@ internal static class TestCheckpoints
     public static ImportanceScores Importance(CausalLm model, int vocab)
     {
         var tokens = TinyModels.Tokens(4, 12, vocab, seed: 99);
-        var sequences = Enumerable.Range(0, 4).Select(i => tokens[i].data<long>().Select(v => (int)v).ToArray()).ToList();
+        var sequences = CalibrationSequence.FromTokens(Enumerable.Range(0, 4).Select(i => tokens[i].data<long>().Select(v => (int)v).ToArray()));
         return ImportanceScorer.Score(model, sequences, batchSize: 2);
     }
 }

@@ -13,7 +13,7 @@ namespace Lop.Core.Calibration;
 /// </summary>
 public sealed class CalibrationSet
 {
-    private CalibrationSet(int sequenceLength, int[][] search, int[][] heldOut, long tokenCount, string contentHash)
+    internal CalibrationSet(int sequenceLength, CalibrationSequence[] search, CalibrationSequence[] heldOut, long tokenCount, string contentHash)
     {
         SequenceLength = sequenceLength;
         Search = search;
@@ -24,11 +24,14 @@ public sealed class CalibrationSet
 
     public int SequenceLength { get; }
 
-    /// <summary>Windows for importance and search, each exactly <see cref="SequenceLength"/> tokens.</summary>
-    public int[][] Search { get; }
+    /// <summary>Sequences for importance and search: text windows of exactly <see cref="SequenceLength"/> tokens, or image+text records.</summary>
+    public CalibrationSequence[] Search { get; }
 
-    /// <summary>Windows for evaluation, disjoint from <see cref="Search"/>.</summary>
-    public int[][] HeldOut { get; }
+    /// <summary>Sequences for evaluation, disjoint from <see cref="Search"/>.</summary>
+    public CalibrationSequence[] HeldOut { get; }
+
+    /// <summary>True when the sequences carry images (a vision-language model's calibration).</summary>
+    public bool HasImages => Search.Length > 0 && Search[0].Image is not null;
 
     /// <summary>Tokens in the concatenated stream (separators included), before the tail is dropped.</summary>
     public long TokenCount { get; }
@@ -200,7 +203,7 @@ public sealed class CalibrationSet
             }
         }
         Fill(documents, separatorTokenId, sequenceLength, windows);
-        return new CalibrationSet(sequenceLength, search, heldOut, total, contentHash);
+        return new CalibrationSet(sequenceLength, CalibrationSequence.FromTokens(search), CalibrationSequence.FromTokens(heldOut), total, contentHash);
     }
 
     private static void Fill(IReadOnlyList<int[]> documents, int? separator, int sequenceLength, int[]?[] windows)

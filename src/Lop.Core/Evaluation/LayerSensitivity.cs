@@ -1,3 +1,4 @@
+using Lop.Core.Calibration;
 using Lop.Core.Models;
 using Lop.Core.Pruning;
 
@@ -11,8 +12,8 @@ namespace Lop.Core.Evaluation;
 internal static class LayerSensitivity
 {
     public static double[] Measure(
-        CausalLm model,
-        IReadOnlyList<int[]> sequences,
+        IPrunableModel model,
+        IReadOnlyList<CalibrationSequence> sequences,
         double ratio,
         int batchSize,
         Action<int>? layerDone = null,

@@ -1,3 +1,4 @@
+using Lop.Core.Calibration;
 using Lop.Core.Models;
 using static TorchSharp.torch;
 
@@ -12,55 +13,75 @@ internal readonly record struct LogLikelihoodResult(double TotalNll, long Predic
 }
 
 /// <summary>
-/// Runs the decoder over calibration sequences in batches and sums the next-token loss. Every batch
-/// lives in its own dispose scope, so memory stays flat however many batches there are.
+/// Runs the model over calibration sequences in batches and sums the next-token loss over each
+/// sequence's targets. Sequences are batched with others of their length (text windows all have one
+/// length; image+text records differ by their caption), so nothing is padded. Every batch lives in
+/// its own dispose scope, so memory stays flat however many batches there are.
 /// </summary>
 internal static class LogLikelihood
 {
     public static LogLikelihoodResult Evaluate(
-        CausalLm model,
-        IReadOnlyList<int[]> sequences,
+        IPrunableModel model,
+        IReadOnlyList<CalibrationSequence> sequences,
         int batchSize,
         IProgress<(int Done, int Total)>? progress = null,
         CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var wasTraining = model.training;
-        model.eval();
+        model.SetTraining(false);
         try
         {
             using var inference = inference_mode();
             double total = 0;
             long tokens = 0;
-            for (var start = 0; start < sequences.Count; start += batchSize)
+            var done = 0;
+            foreach (var group in ByLength(sequences))
             {
-                cancellation.ThrowIfCancellationRequested();
-                var count = Math.Min(batchSize, sequences.Count - start);
-                using var scope = NewDisposeScope();
-                var batch = TokenBatch.Create(sequences, start, count);
-                var (nll, predicted) = BatchNll(model, batch);
-                total += nll.to(ScalarType.Float64).item<double>();
-                tokens += predicted;
-                progress?.Report((start + count, sequences.Count));
+                for (var start = 0; start < group.Count; start += batchSize)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    var count = Math.Min(batchSize, group.Count - start);
+                    using var scope = NewDisposeScope();
+                    var (nll, predicted) = BatchNll(model, SequenceBatch.Create(group, start, count));
+                    total += nll.to(ScalarType.Float64).item<double>();
+                    tokens += predicted;
+                    done += count;
+                    progress?.Report((done, sequences.Count));
+                }
             }
             return new LogLikelihoodResult(total, tokens);
         }
         finally
         {
-            model.train(wasTraining);
+            model.SetTraining(wasTraining);
         }
     }
 
-    /// <summary>Summed NLL (a scalar tensor, float32) of one batch [batch, seq] and the number of predicted tokens.</summary>
-    public static (Tensor Nll, long Predicted) BatchNll(CausalLm model, Tensor batch)
+    /// <summary>Summed NLL (a scalar tensor, float32) over the batch's targets, and how many targets there were.</summary>
+    public static (Tensor Nll, long Predicted) BatchNll(IPrunableModel model, SequenceBatch batch)
     {
-        var seq = batch.shape[1];
-        var logits = model.forward(batch.narrow(1, 0, seq - 1));
-        var targets = batch.narrow(1, 1, seq - 1);
-        var nll = nn.functional.cross_entropy(
+        var (inputs, targets) = batch.ShiftForNextToken();
+        var logits = model.Logits(inputs);
+        var perToken = nn.functional.cross_entropy(
             logits.to(ScalarType.Float32).reshape(-1, logits.shape[^1]),
             targets.reshape(-1),
-            reduction: nn.Reduction.Sum);
-        return (nll, targets.numel());
+            reduction: nn.Reduction.None);
+        if (batch.TargetMask is null)
+        {
+            return (perToken.sum(), targets.numel());
+        }
+        var mask = batch.TargetMask.reshape(-1);
+        return (perToken.masked_select(mask).sum(), mask.sum().item<long>());
+    }
+
+    /// <summary>Sequences grouped by length, groups in order of first appearance, order kept within each.</summary>
+    private static IEnumerable<IReadOnlyList<CalibrationSequence>> ByLength(IReadOnlyList<CalibrationSequence> sequences)
+    {
+        if (sequences.Count == 0 || sequences.All(s => s.Length == sequences[0].Length))
+        {
+            return sequences.Count == 0 ? [] : [sequences];
+        }
+        return sequences.GroupBy(s => s.Length).Select(g => (IReadOnlyList<CalibrationSequence>)g.ToList());
     }
 }

@@ -1,3 +1,4 @@
+using Lop.Core.Calibration;
 using Lop.Core.Evaluation;
 using Lop.Core.Models;
 using static TorchSharp.torch;
@@ -11,8 +12,8 @@ namespace Lop.Core.Importance;
 internal static class ImportanceScorer
 {
     public static ImportanceScores Score(
-        CausalLm model,
-        IReadOnlyList<int[]> sequences,
+        IPrunableModel model,
+        IReadOnlyList<CalibrationSequence> sequences,
         int batchSize,
         IProgress<(int Done, int Total)>? progress = null,
         CancellationToken cancellation = default)
@@ -31,7 +32,7 @@ internal static class ImportanceScorer
         return FromStatistics(model, statistics);
     }
 
-    internal static ImportanceScores FromStatistics(CausalLm model, ActivationStatistics statistics)
+    internal static ImportanceScores FromStatistics(IPrunableModel model, ActivationStatistics statistics)
     {
         var layers = model.Layers.Count;
         var tokens = (double)statistics.Tokens;

@@ -101,7 +101,7 @@ public static class SampleModelJob
 
         var calibration = CalibrationSet.Load(calibrationPath, new ByteTokenizer(), settings.Context, CalibrationOptions.DefaultHeldOutFraction, CalibrationOptions.DefaultSeed);
         var heldOut = LogLikelihood.Evaluate(model, calibration.HeldOut, 16, cancellation: cancellation).Perplexity;
-        var unigram = UnigramBaseline.Perplexity(training, calibration.HeldOut, config.VocabSize);
+        var unigram = UnigramBaseline.Perplexity(training, calibration.HeldOut.Select(s => s.Tokens).ToArray(), config.VocabSize);
         progress.Info($"sample: held-out perplexity {heldOut:F3} (unigram baseline {unigram:F3})");
 
         var scores = ImportanceScorer.Score(model, calibration.Search, 16, cancellation: cancellation);

@@ -1,3 +1,4 @@
+using Lop.Core.Evaluation;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,7 +10,7 @@ namespace Lop.Core.Models;
 /// named_parameters() are exactly the Hugging Face tensor names. FFN widths are per layer, so pruned
 /// variants load into the same class.
 /// </summary>
-internal sealed class CausalLm : nn.Module<Tensor, Tensor>
+internal sealed class CausalLm : nn.Module<Tensor, Tensor>, IPrunableModel
 {
 #pragma warning disable IDE1006
     private readonly DecoderStack model;
@@ -28,11 +29,27 @@ internal sealed class CausalLm : nn.Module<Tensor, Tensor>
 
     public IReadOnlyList<DecoderLayer> Layers => model.Layers;
 
+    CausalLm IPrunableModel.LanguageModel => this;
+
+    /// <summary>The input embedding table [vocab, hidden] (multimodal models overwrite image positions of its output).</summary>
+    public Tensor EmbedTokens(Tensor tokenIds) => model.Embed(tokenIds);
+
+    public Tensor Logits(SequenceBatch batch) => forward(batch.Tokens);
+
+    void IPrunableModel.SetTraining(bool on) => train(on);
+
     /// <summary>Logits [batch, seq, vocab] for token ids [batch, seq].</summary>
     public override Tensor forward(Tensor tokenIds)
     {
         using var scope = NewDisposeScope();
-        var hidden = model.forward(tokenIds);
+        return ForwardEmbeddings(model.Embed(tokenIds)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Logits for input embeddings [batch, seq, hidden] (text embeddings with image features placed in).</summary>
+    public Tensor ForwardEmbeddings(Tensor embeddings)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = model.forward(embeddings);
         var logits = lm_head is null
             ? nn.functional.linear(hidden, model.EmbeddingWeight)
             : lm_head.forward(hidden);
@@ -83,11 +100,13 @@ internal sealed class CausalLm : nn.Module<Tensor, Tensor>
 
         public Tensor EmbeddingWeight => embed_tokens.weight!;
 
-        public override Tensor forward(Tensor tokenIds)
+        public Tensor Embed(Tensor tokenIds) => embed_tokens.forward(tokenIds);
+
+        public override Tensor forward(Tensor embeddings)
         {
             using var scope = NewDisposeScope();
-            var hidden = embed_tokens.forward(tokenIds);
-            var (cos, sin) = RotaryEmbedding.Tables(tokenIds.shape[1], _config.HeadDim, _config.RopeTheta, hidden.dtype, hidden.device);
+            var hidden = embeddings;
+            var (cos, sin) = RotaryEmbedding.Tables(embeddings.shape[1], _config.HeadDim, _config.RopeTheta, hidden.dtype, hidden.device);
             foreach (var layer in layers)
             {
                 hidden = layer.forward(hidden, cos, sin);

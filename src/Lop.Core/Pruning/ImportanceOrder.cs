@@ -1,3 +1,4 @@
+using Lop.Core.Calibration;
 using Lop.Core.Importance;
 using Lop.Core.Models;
 
@@ -10,7 +11,7 @@ namespace Lop.Core.Pruning;
 /// </summary>
 internal static class ImportanceOrder
 {
-    public static void Apply(CausalLm model, ImportanceScores scores, ImportanceMethod method)
+    public static void Apply(IPrunableModel model, ImportanceScores scores, ImportanceMethod method)
     {
         for (var l = 0; l < model.Layers.Count; l++)
         {
@@ -20,7 +21,7 @@ internal static class ImportanceOrder
     }
 
     /// <summary>Prefix widths for per-layer ratios, with the same rounding as a written variant.</summary>
-    public static long[] Widths(CausalLm model, IReadOnlyList<double> ratios)
+    public static long[] Widths(IPrunableModel model, IReadOnlyList<double> ratios)
     {
         PruningPlan.Validate(ratios, model.Layers.Count);
         return model.Layers.Select((layer, l) => (long)PruningPlan.KeptCount((int)layer.Mlp.Width, ratios[l])).ToArray();

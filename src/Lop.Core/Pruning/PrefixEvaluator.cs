@@ -1,3 +1,4 @@
+using Lop.Core.Calibration;
 using Lop.Core.Evaluation;
 using Lop.Core.Importance;
 using Lop.Core.Models;
@@ -9,12 +10,12 @@ namespace Lop.Core.Pruning;
 /// kept sorted by one importance method, so a configuration (kept count per layer) is a prefix view.
 /// Switching to another method re-sorts once, relative to the current order.
 /// </summary>
-internal sealed class PrefixEvaluator(CausalLm model, ImportanceScores scores)
+internal sealed class PrefixEvaluator(IPrunableModel model, ImportanceScores scores)
 {
     // order[l][j] = original index of the neuron now at position j.
     private readonly int[][] _order = model.Layers.Select(l => Enumerable.Range(0, (int)l.Mlp.Width).ToArray()).ToArray();
 
-    public CausalLm Model { get; } = model;
+    public IPrunableModel Model { get; } = model;
 
     public ImportanceMethod? Method { get; private set; }
 
@@ -40,7 +41,7 @@ internal sealed class PrefixEvaluator(CausalLm model, ImportanceScores scores)
     }
 
     /// <summary>Perplexity of the configuration keeping <paramref name="kept"/>[l] most important neurons of layer l.</summary>
-    public LogLikelihoodResult Evaluate(IReadOnlyList<int> kept, IReadOnlyList<int[]> sequences, int batchSize, CancellationToken cancellation = default)
+    public LogLikelihoodResult Evaluate(IReadOnlyList<int> kept, IReadOnlyList<CalibrationSequence> sequences, int batchSize, CancellationToken cancellation = default)
     {
         try
         {

@@ -33,7 +33,7 @@ internal static class SampleTrainer
             SetLearningRate(optimiser, settings, step);
             var batch = SampleBatch(trainingTokens, sampler, settings.BatchSize, settings.Context + 1);
             optimiser.zero_grad();
-            var (nll, predicted) = LogLikelihood.BatchNll(model, batch);
+            var (nll, predicted) = LogLikelihood.BatchNll(model, new SequenceBatch(batch, null, null));
             var loss = nll / predicted;
             loss.backward();
             nn.utils.clip_grad_norm_(model.parameters(), 1.0);

@@ -1,3 +1,4 @@
+using Lop.Core.Calibration;
 using System.Globalization;
 using Lop.Core.Evaluation;
 using Lop.Core.Models;
@@ -11,7 +12,7 @@ namespace Lop.Core.Search;
 /// round to the same counts), and an evaluation is the whole cost of the search. The caller restores
 /// the model's widths when done.
 /// </summary>
-internal sealed class CandidateEvaluator(CausalLm model, IReadOnlyList<int[]> sequences, int batchSize, double budget)
+internal sealed class CandidateEvaluator(IPrunableModel model, IReadOnlyList<CalibrationSequence> sequences, int batchSize, double budget)
 {
     private readonly Dictionary<string, SearchRecord> _cache = new(StringComparer.Ordinal);
     private readonly List<SearchRecord> _records = [];

@@ -22,8 +22,8 @@ internal static class MctsSearch
     /// <param name="model">neurons already in importance order (<see cref="ImportanceOrder.Apply"/>), all active; its widths are restored to all afterwards</param>
     /// <param name="sequences">the search split: the reward is measured here, never on held-out data</param>
     public static SearchResult Run(
-        CausalLm model,
-        IReadOnlyList<int[]> sequences,
+        IPrunableModel model,
+        IReadOnlyList<CalibrationSequence> sequences,
         double budget,
         SearchSettings settings,
         IJobProgress? progress = null,

@@ -21,8 +21,8 @@ public class CalibrationSetTests
         var all = set.Search.Concat(set.HeldOut).ToList();
         Assert.Equal(10, all.Count);
         Assert.All(all, w => Assert.Equal(10, w.Length));
-        Assert.All(all, w => Assert.Equal(Enumerable.Range(w[0], 10), w));
-        Assert.Equal(Enumerable.Range(0, 10).Select(i => i * 10), all.Select(w => w[0]).Order());
+        Assert.All(all, w => Assert.Equal(Enumerable.Range(w.Tokens[0], 10), w.Tokens));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => i * 10), all.Select(w => w.Tokens[0]).Order());
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public class CalibrationSetTests
 
         Assert.Equal(10, set.HeldOut.Length);
         Assert.Equal(30, set.Search.Length);
-        Assert.Empty(set.Search.Select(w => w[0]).Intersect(set.HeldOut.Select(w => w[0])));
+        Assert.Empty(set.Search.Select(w => w.Tokens[0]).Intersect(set.HeldOut.Select(w => w.Tokens[0])));
     }
 
     [Fact]
@@ -43,10 +43,10 @@ public class CalibrationSetTests
         var b = CalibrationSet.Create(docs, 16, seed: 7);
         var c = CalibrationSet.Create(docs, 16, seed: 8);
 
-        Assert.Equal(a.HeldOut.Select(w => w[0]), b.HeldOut.Select(w => w[0]));
-        Assert.Equal(a.Search.Select(w => w[0]), b.Search.Select(w => w[0]));
+        Assert.Equal(a.HeldOut.Select(w => w.Tokens[0]), b.HeldOut.Select(w => w.Tokens[0]));
+        Assert.Equal(a.Search.Select(w => w.Tokens[0]), b.Search.Select(w => w.Tokens[0]));
         Assert.Equal(a.ContentHash, b.ContentHash);
-        Assert.NotEqual(a.HeldOut.Select(w => w[0]).Order(), c.HeldOut.Select(w => w[0]).Order());
+        Assert.NotEqual(a.HeldOut.Select(w => w.Tokens[0]).Order(), c.HeldOut.Select(w => w.Tokens[0]).Order());
         Assert.NotEqual(a.ContentHash, c.ContentHash);
     }
 
@@ -56,7 +56,7 @@ public class CalibrationSetTests
         var set = CalibrationSet.Create(Counting(80), sequenceLength: 10, heldOutFraction: 0.25, seed: 1234);
 
         // Cross-checked against an independent Python SplitMix64 + Fisher-Yates (Lemire bounded draws).
-        Assert.Equal([6, 0], set.HeldOut.Select(w => w[0] / 10));
+        Assert.Equal([6, 0], set.HeldOut.Select(w => w.Tokens[0] / 10));
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public class CalibrationSetTests
         var set = CalibrationSet.Create([[1, 2, 3], [4, 5, 6], [7]], sequenceLength: 3, separatorTokenId: 0);
 
         Assert.Equal(9, set.TokenCount);
-        var windows = set.Search.Concat(set.HeldOut).Select(w => string.Join(',', w)).Order();
+        var windows = set.Search.Concat(set.HeldOut).Select(w => string.Join(',', w.Tokens)).Order();
         Assert.Equal(["0,4,5", "1,2,3", "6,0,7"], windows);
     }
 

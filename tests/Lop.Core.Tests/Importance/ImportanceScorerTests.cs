@@ -1,3 +1,4 @@
+using Lop.Core.Calibration;
 using Lop.Core.Importance;
 using Lop.Core.Models;
 using static TorchSharp.torch;
@@ -26,7 +27,7 @@ public class ImportanceScorerTests
         var config = TinyModels.Config(layers: 2);
         var model = TinyModels.Random(config);
         var tokens = TinyModels.Tokens(3, 7, config.VocabSize, seed: 5);
-        var sequences = Enumerable.Range(0, 3).Select(i => tokens[i].data<long>().Select(v => (int)v).ToArray()).ToList();
+        var sequences = CalibrationSequence.FromTokens(Enumerable.Range(0, 3).Select(i => tokens[i].data<long>().Select(v => (int)v).ToArray()));
 
         var recorder = new Recorder();
         model.ObserveFfns(recorder);

@@ -1,3 +1,4 @@
+using Lop.Core.Calibration;
 using Lop.Core.Formats;
 using Lop.Core.Importance;
 using Lop.Core.Jobs;
@@ -26,7 +27,7 @@ public class PrefixEvaluatorTests
         }
         using var written = HfCheckpoint.Open(temp.Sub("variant"));
         var tokens = TinyModels.Tokens(4, 12, config.VocabSize, seed: 8);
-        var sequences = Enumerable.Range(0, 4).Select(i => tokens[i].data<long>().Select(v => (int)v).ToArray()).ToList();
+        var sequences = CalibrationSequence.FromTokens(Enumerable.Range(0, 4).Select(i => tokens[i].data<long>().Select(v => (int)v).ToArray()));
 
         var evaluator = new PrefixEvaluator(model, scores);
         evaluator.UseMethod(method == ImportanceMethod.Flap ? ImportanceMethod.Activation : ImportanceMethod.Magnitude);

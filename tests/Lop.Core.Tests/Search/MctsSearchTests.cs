@@ -1,3 +1,4 @@
+using Lop.Core.Calibration;
 using Lop.Core.Importance;
 using Lop.Core.Jobs;
 using Lop.Core.Models;
@@ -115,7 +116,7 @@ public class MctsSearchTests
         Assert.True(result.Best.Ratios[1] < Budget, $"layer 1 is pruned by {result.Best.Ratios[1]:0.###} at a budget of {Budget}");
     }
 
-    private static (CausalLm Model, int[][] Sequences) Setup()
+    private static (CausalLm Model, CalibrationSequence[] Sequences) Setup()
     {
         var model = TinyModels.Random(Config);
         return (model, SampleFrom(model));
@@ -125,7 +126,7 @@ public class MctsSearchTests
     /// 8 x 16 tokens sampled from the model itself: on its own samples the dense model has the lowest
     /// expected NLL (Gibbs' inequality), so pruning costs reward as it would on real text for a trained model.
     /// </summary>
-    private static int[][] SampleFrom(CausalLm model, int count = 8, int length = 16)
+    private static CalibrationSequence[] SampleFrom(CausalLm model, int count = 8, int length = 16)
     {
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
@@ -136,7 +137,7 @@ public class MctsSearchTests
             var next = multinomial(nn.functional.softmax(logits, -1), 1);
             tokens = cat([tokens, next], 1);
         }
-        return Enumerable.Range(0, count).Select(i => tokens[i].data<long>().Select(v => (int)v).ToArray()).ToArray();
+        return CalibrationSequence.FromTokens(Enumerable.Range(0, count).Select(i => tokens[i].data<long>().Select(v => (int)v).ToArray()));
     }
 
     private static string[] Describe(SearchResult result) =>
