@@ -41,6 +41,7 @@ public static class ErrorCodes
     public const string UnknownArchitecture = "LOP2102";
     public const string ConfigFieldMissing = "LOP2103";
     public const string ConfigFieldInvalid = "LOP2104";
+    public const string PreprocessorInvalid = "LOP2105";
 
     // Calibration data and tokenizers
     public const string CalibrationMissing = "LOP3001";
@@ -49,6 +50,7 @@ public static class ErrorCodes
     public const string CalibrationTooSmall = "LOP3004";
     public const string TokenizerUnavailable = "LOP3005";
     public const string SampleDocsMissing = "LOP3006";
+    public const string ImageUnreadable = "LOP3007";
 
     // Pruning
     public const string InvalidRatio = "LOP4001";
