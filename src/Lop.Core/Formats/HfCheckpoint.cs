@@ -30,7 +30,6 @@ public sealed class HfCheckpoint : IDisposable
         Folder = folder;
         _configBytes = configBytes;
         RawConfig = rawConfig;
-        Config = config;
         IndexFile = indexFile;
         _files = files;
         Shards = shards;
@@ -42,6 +41,8 @@ public sealed class HfCheckpoint : IDisposable
                 _tensors[info.Name] = (file, info);
             }
         }
+        // Which transformers naming the file uses is only known from its tensor names.
+        Config = config with { Layout = CheckpointLayout.Detect(config.Architecture, _tensors.Keys) };
     }
 
     public string Folder { get; }
@@ -125,7 +126,8 @@ public sealed class HfCheckpoint : IDisposable
 
     public long WeightBytes() => _tensors.Values.Sum(t => t.Info.ByteLength);
 
-    public JsonObject ConfigWithWidths(IReadOnlyList<int> widths) => ModelConfigReader.WithWidths(RawConfig, widths);
+    public JsonObject ConfigWithWidths(IReadOnlyList<int> widths, IReadOnlyList<int>? visionWidths = null) =>
+        ModelConfigReader.WithWidths(RawConfig, widths, visionWidths);
 
     /// <summary>
     /// Identifies the checkpoint for caches: SHA-256 over config.json and, per shard, its name, length

@@ -6,24 +6,42 @@ using static TorchSharp.torch;
 namespace Lop.Core.Models;
 
 /// <summary>
-/// Builds a <see cref="CausalLm"/> from a checkpoint folder: every parameter's tensor is found by its
-/// Hugging Face name, its shape checked against the config, and its bytes copied straight from the
-/// memory-mapped file into the tensor (converted to the compute dtype if they differ).
+/// Builds the engine's model from a checkpoint folder: every parameter's tensor is found by its
+/// Hugging Face name (through the checkpoint's <see cref="CheckpointLayout"/>), its shape checked
+/// against the config, and its bytes copied straight from the memory-mapped file into the tensor
+/// (converted to the compute dtype if they differ).
 /// </summary>
 internal static class CheckpointLoader
 {
+    /// <summary>The decoder alone (a text model, or a vision-language model calibrated on text).</summary>
     public static CausalLm Load(HfCheckpoint checkpoint, ScalarType? computeType = null)
+    {
+        Native.TorchRuntime.EnsureLoaded(); // before the first module is constructed
+        return Fill(new CausalLm(checkpoint.Config with { Multimodal = null }), checkpoint, computeType, checkpoint.Config.LanguageModelModule);
+    }
+
+    /// <summary>The whole model: LLaVA with its vision tower when the checkpoint has one, else the decoder.</summary>
+    public static IPrunableModel LoadPrunable(HfCheckpoint checkpoint, ScalarType? computeType = null)
+    {
+        Native.TorchRuntime.EnsureLoaded();
+        return checkpoint.Config.Multimodal is null
+            ? Load(checkpoint, computeType)
+            : Fill(new LlavaModel(checkpoint.Config), checkpoint, computeType, "");
+    }
+
+    /// <param name="module">the engine name of <paramref name="model"/> inside the whole model ("language_model." for a LLaVA decoder loaded alone)</param>
+    private static T Fill<T>(T model, HfCheckpoint checkpoint, ScalarType? computeType, string module) where T : nn.Module
     {
         Native.TorchRuntime.EnsureLoaded();
         checkpoint.ValidateAgainstConfig();
-        var config = checkpoint.Config;
+        var layout = checkpoint.Config.Layout;
         var dtype = computeType ?? DTypes.ToScalarType(checkpoint.DominantDType());
-        var model = new CausalLm(config);
         model.to(dtype);
         using var noGrad = no_grad();
-        foreach (var (name, parameter) in model.named_parameters())
+        foreach (var (engineName, parameter) in model.named_parameters())
         {
             using var scope = NewDisposeScope();
+            var name = layout.CheckpointName(module + engineName);
             var (file, info) = checkpoint.Get(name);
             if (!info.Shape.SequenceEqual(parameter.shape))
             {

@@ -4,13 +4,20 @@ using static TorchSharp.torch;
 
 namespace Lop.Core.Models;
 
-/// <summary>Writes a <see cref="CausalLm"/> as a Hugging Face folder (config.json + model.safetensors), as save_pretrained would.</summary>
+/// <summary>Writes the engine's models as Hugging Face folders (config.json + model.safetensors), as save_pretrained would.</summary>
 internal static class CheckpointSaver
 {
-    public static void Save(CausalLm model, string folder)
+    public static void Save(CausalLm model, string folder) => Save(model, folder, dtype => ToJson(model.Config, dtype));
+
+    /// <summary>A LLaVA model, by default in transformers' pre-4.52 naming, which every transformers version loads.</summary>
+    public static void Save(LlavaModel model, string folder, CheckpointLayout? layout = null) =>
+        Save(model, folder, dtype => ToLlavaJson(model.Config, dtype), layout);
+
+    private static void Save(nn.Module model, string folder, Func<ScalarType, JsonObject> config, CheckpointLayout? layout = null)
     {
         Directory.CreateDirectory(folder);
-        var parameters = model.named_parameters().ToList();
+        var names = layout ?? CheckpointLayout.CausalLm;
+        var parameters = model.named_parameters().Select(p => (name: names.CheckpointName(p.name), p.parameter)).ToList();
         var entries = parameters
             .Select(p => new TensorEntry(p.name, DTypes.FromScalarType(p.parameter.dtype), p.parameter.shape))
             .ToList();
@@ -24,7 +31,45 @@ internal static class CheckpointSaver
             writer.Commit();
         }
         var dtype = parameters.Count > 0 ? parameters[0].parameter.dtype : ScalarType.Float32;
-        File.WriteAllText(Path.Combine(folder, "config.json"), ToJson(model.Config, dtype).ToJsonString(new() { WriteIndented = true }) + "\n");
+        File.WriteAllText(Path.Combine(folder, "config.json"), config(dtype).ToJsonString(new() { WriteIndented = true }) + "\n");
+    }
+
+    /// <summary>LLaVA's config.json: the decoder as text_config, the tower as vision_config.</summary>
+    public static JsonObject ToLlavaJson(ModelConfig config, ScalarType dtype)
+    {
+        var multimodal = config.Multimodal!;
+        var vision = multimodal.Vision;
+        var text = ToJson(config, dtype);
+        text.Remove("architectures");
+        return new JsonObject
+        {
+            ["architectures"] = new JsonArray("LlavaForConditionalGeneration"),
+            ["model_type"] = "llava",
+            ["image_token_index"] = multimodal.ImageTokenIndex,
+            ["projector_hidden_act"] = multimodal.ProjectorHiddenAct,
+            ["multimodal_projector_bias"] = multimodal.ProjectorBias,
+            ["vision_feature_layer"] = multimodal.VisionFeatureLayer,
+            ["vision_feature_select_strategy"] = multimodal.SelectStrategy,
+            ["image_seq_length"] = multimodal.ImageTokens,
+            ["tie_word_embeddings"] = config.TieWordEmbeddings,
+            ["torch_dtype"] = text["torch_dtype"]!.DeepClone(),
+            ["text_config"] = text,
+            ["vision_config"] = new JsonObject
+            {
+                ["model_type"] = vision.ModelType,
+                ["hidden_size"] = vision.HiddenSize,
+                ["intermediate_size"] = vision.IntermediateSizes.Distinct().Count() == 1
+                    ? JsonValue.Create(vision.IntermediateSizes[0])
+                    : new JsonArray(vision.IntermediateSizes.Select(w => (JsonNode?)w).ToArray()),
+                ["num_hidden_layers"] = vision.NumLayers,
+                ["num_attention_heads"] = vision.NumHeads,
+                ["image_size"] = vision.ImageSize,
+                ["patch_size"] = vision.PatchSize,
+                ["num_channels"] = vision.NumChannels,
+                ["layer_norm_eps"] = vision.LayerNormEps,
+                ["hidden_act"] = vision.HiddenAct,
+            },
+        };
     }
 
     /// <summary>config.json as transformers writes it for these architectures.</summary>

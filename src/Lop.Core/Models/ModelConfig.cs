@@ -8,6 +8,10 @@ public sealed record ModelConfig
 {
     public static readonly IReadOnlyList<string> SupportedArchitectures = ["LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM"];
 
+    /// <summary>Vision-language architectures whose decoder FFNs are pruned (LLaVA with its vision forward; Qwen2-VL text-only).</summary>
+    public static readonly IReadOnlyList<string> SupportedMultimodalArchitectures =
+        ["LlavaForConditionalGeneration", "Qwen2VLForConditionalGeneration", "Qwen2_5_VLForConditionalGeneration"];
+
     public string Architecture { get; init; } = "LlamaForCausalLM";
     public int HiddenSize { get; init; }
     public int[] IntermediateSizes { get; init; } = [];
@@ -26,8 +30,42 @@ public sealed record ModelConfig
     public int MaxPositionEmbeddings { get; init; } = 2048;
     public string? TorchDType { get; init; }
 
-    /// <summary>Every tensor the architecture needs, with the shape the config implies.</summary>
+    /// <summary>How engine names map to the checkpoint's (set once the tensor names are known).</summary>
+    public CheckpointLayout Layout { get; init; } = CheckpointLayout.CausalLm;
+
+    /// <summary>The vision tower and projector of a LLaVA model; null for a text model.</summary>
+    public MultimodalConfig? Multimodal { get; init; }
+
+    /// <summary>
+    /// Why a vision-language checkpoint is calibrated on text only (its vision forward is not
+    /// implemented); reported and written to every manifest, never silent. Null otherwise.
+    /// </summary>
+    public string? TextOnlyReason { get; init; }
+
+    /// <summary>The engine's name of the decoder module inside the whole model ("" or "language_model.").</summary>
+    public string LanguageModelModule => Multimodal is null ? "" : "language_model.";
+
+    /// <summary>The checkpoint's prefix of the decoder's layers, embeddings and norm ("model.", "language_model.model.", ...).</summary>
+    public string DecoderPrefix => Layout.CheckpointName(LanguageModelModule + "model.");
+
+    /// <summary>Every tensor the architecture needs, by its checkpoint name, with the shape the config implies.</summary>
     public IEnumerable<(string Name, long[] Shape)> RequiredTensors()
+    {
+        foreach (var (name, shape) in DecoderTensors())
+        {
+            yield return (Layout.CheckpointName(LanguageModelModule + name), shape);
+        }
+        if (Multimodal is not null)
+        {
+            foreach (var (name, shape) in Multimodal.RequiredTensors(HiddenSize))
+            {
+                yield return (Layout.CheckpointName(name), shape);
+            }
+        }
+    }
+
+    /// <summary>The decoder's tensors in the engine's names (model.*, lm_head.weight).</summary>
+    private IEnumerable<(string Name, long[] Shape)> DecoderTensors()
     {
         long q = (long)NumHeads * HeadDim;
         long kv = (long)NumKvHeads * HeadDim;

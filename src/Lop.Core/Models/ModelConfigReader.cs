@@ -11,7 +11,16 @@ namespace Lop.Core.Models;
 /// </summary>
 internal static class ModelConfigReader
 {
-    public static ModelConfig Read(JsonObject json, string file)
+    public static ModelConfig Read(JsonObject json, string file) =>
+        ArchitectureName(json, file) switch
+        {
+            MultimodalConfigReader.Llava => MultimodalConfigReader.ReadLlava(json, file),
+            MultimodalConfigReader.Qwen2Vl or MultimodalConfigReader.Qwen25Vl => MultimodalConfigReader.ReadQwenVl(json, file),
+            _ => ReadText(json, file),
+        };
+
+    /// <summary>A text decoder's config (top level of config.json, or a text_config with its architecture filled in).</summary>
+    internal static ModelConfig ReadText(JsonObject json, string file, bool allowMultimodalRope = false)
     {
         var architecture = Architecture(json, file);
         var layers = Required<int>(json, "num_hidden_layers", file);
@@ -27,7 +36,7 @@ internal static class ModelConfigReader
         {
             throw Invalid(file, $"hidden_act is {activation}; {architecture} checkpoints use silu (SwiGLU), which is what the engine computes");
         }
-        if (json["rope_scaling"] is JsonObject)
+        if (json["rope_scaling"] is JsonObject rope && !(allowMultimodalRope && MultimodalConfigReader.IsMultimodalRope(rope)))
         {
             throw Invalid(file, "rope_scaling is set; scaled RoPE (linear, dynamic, yarn, llama3) is not supported yet: remove it only if the model was trained without it");
         }
@@ -54,26 +63,53 @@ internal static class ModelConfigReader
     /// A copy of config.json with new FFN widths: a plain int when every layer has the same width (so
     /// stock Hugging Face loads it), otherwise one int per layer (the Gemma3n convention; see README).
     /// </summary>
-    public static JsonObject WithWidths(JsonObject json, IReadOnlyList<int> widths)
+    public static JsonObject WithWidths(JsonObject json, IReadOnlyList<int> widths, IReadOnlyList<int>? visionWidths = null)
     {
         var copy = (JsonObject)json.DeepClone();
-        copy["intermediate_size"] = widths.Distinct().Count() == 1
-            ? JsonValue.Create(widths[0])
-            : new JsonArray(widths.Select(w => (JsonNode?)JsonValue.Create(w)).ToArray());
+        JsonNode Widths() => WidthsNode(widths);
+        if (visionWidths is not null && copy["vision_config"] is JsonObject vision)
+        {
+            vision["intermediate_size"] = WidthsNode(visionWidths);
+        }
+        // A vision-language model keeps its decoder's shape in text_config (LLaVA always, Qwen2-VL
+        // from transformers 4.52); older Qwen2-VL files have it at the top level. Write wherever it is read.
+        if (copy["text_config"] is JsonObject text && MultimodalConfigReader.IsMultimodal(copy))
+        {
+            text["intermediate_size"] = Widths();
+            if (copy["intermediate_size"] is not null)
+            {
+                copy["intermediate_size"] = Widths();
+            }
+        }
+        else
+        {
+            copy["intermediate_size"] = Widths();
+        }
         return copy;
     }
 
-    private static string Architecture(JsonObject json, string file)
+    private static JsonNode WidthsNode(IReadOnlyList<int> widths) => widths.Distinct().Count() == 1
+        ? JsonValue.Create(widths[0])
+        : new JsonArray(widths.Select(w => (JsonNode?)JsonValue.Create(w)).ToArray());
+
+    /// <summary>The first entry of "architectures", or a coded error.</summary>
+    internal static string ArchitectureName(JsonObject json, string file)
     {
         if (json["architectures"] is not JsonArray { Count: > 0 } list || list[0] is not JsonValue first || !first.TryGetValue<string>(out var name))
         {
             throw new LopException(ErrorCodes.ConfigFieldMissing,
                 "config.json has no \"architectures\" list; add e.g. \"architectures\": [\"LlamaForCausalLM\"].", file);
         }
+        return name;
+    }
+
+    private static string Architecture(JsonObject json, string file)
+    {
+        var name = ArchitectureName(json, file);
         if (!ModelConfig.SupportedArchitectures.Contains(name))
         {
             throw new LopException(ErrorCodes.UnknownArchitecture,
-                $"architecture {name} is not supported; supported: {string.Join(", ", ModelConfig.SupportedArchitectures)}.", file);
+                $"architecture {name} is not supported; supported: {string.Join(", ", ModelConfig.SupportedArchitectures.Concat(ModelConfig.SupportedMultimodalArchitectures))}.", file);
         }
         return name;
     }
@@ -99,7 +135,7 @@ internal static class ModelConfigReader
         }
     }
 
-    private static T Required<T>(JsonObject json, string field, string file)
+    internal static T Required<T>(JsonObject json, string field, string file)
     {
         if (json[field] is null)
         {
@@ -108,7 +144,7 @@ internal static class ModelConfigReader
         return Optional<T>(json, field, file, default!);
     }
 
-    private static T Optional<T>(JsonObject json, string field, string file, T fallback)
+    internal static T Optional<T>(JsonObject json, string field, string file, T fallback)
     {
         var node = json[field];
         if (node is null)
@@ -125,9 +161,9 @@ internal static class ModelConfigReader
         }
     }
 
-    private static LopException Missing(string file, string field) =>
+    internal static LopException Missing(string file, string field) =>
         new(ErrorCodes.ConfigFieldMissing, $"config.json lacks the required field \"{field}\".", file);
 
-    private static LopException Invalid(string file, string what) =>
+    internal static LopException Invalid(string file, string what) =>
         new(ErrorCodes.ConfigFieldInvalid, $"config.json: {what}.", file);
 }

@@ -40,4 +40,23 @@ internal static partial class FfnTensorName
         }
         return (layer, isDown ? FfnPart.Columns : FfnPart.Rows);
     }
+
+    /// <summary>A ViT FFN tensor (fc1 rows and bias, fc2 columns) of the vision tower under <paramref name="visionPrefix"/>.</summary>
+    [GeneratedRegex(@"encoder\.layers\.(?<layer>\d+)\.mlp\.(?<proj>fc1|fc2)\.(?<kind>weight|bias)$")]
+    private static partial Regex VisionPattern();
+
+    public static (int Layer, FfnPart Part)? ClassifyVision(string tensorName, string visionPrefix)
+    {
+        if (!tensorName.StartsWith(visionPrefix, StringComparison.Ordinal) || VisionPattern().Match(tensorName) is not { Success: true } match)
+        {
+            return null;
+        }
+        var layer = int.Parse(match.Groups["layer"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var isFc2 = match.Groups["proj"].Value == "fc2";
+        if (isFc2 && match.Groups["kind"].Value == "bias")
+        {
+            return null; // per hidden unit, not per neuron
+        }
+        return (layer, isFc2 ? FfnPart.Columns : FfnPart.Rows);
+    }
 }

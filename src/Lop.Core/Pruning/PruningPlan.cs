@@ -29,6 +29,26 @@ public sealed class PruningPlan
 
     public int[] KeptCounts => KeptNeurons.Select(k => k.Length).ToArray();
 
+    /// <summary>Kept vision-tower FFN neurons per vision layer, ascending; null when the vision tower is not pruned.</summary>
+    public IReadOnlyList<int[]>? VisionKeptNeurons { get; private init; }
+
+    /// <summary>The fraction of each vision layer's FFN removed; null when the vision tower is not pruned.</summary>
+    public double? VisionRatio { get; private init; }
+
+    /// <summary>
+    /// This plan, plus the vision tower's FFNs pruned by <paramref name="ratio"/> in every vision layer,
+    /// keeping the neurons of highest score (<see cref="VisionImportance"/>).
+    /// </summary>
+    public PruningPlan WithVision(IReadOnlyList<double[]> scores, double ratio)
+    {
+        Validate(Enumerable.Repeat(ratio, scores.Count).ToArray(), scores.Count);
+        var kept = scores.Select(layer => Enumerable.Range(0, layer.Length)
+                .OrderByDescending(i => layer[i]).ThenBy(i => i)
+                .Take(KeptCount(layer.Length, ratio)).Order().ToArray())
+            .ToArray();
+        return new PruningPlan(Ratios, Widths, KeptNeurons, Method) { VisionKeptNeurons = kept, VisionRatio = ratio };
+    }
+
     /// <summary>Fraction of all FFN neurons removed.</summary>
     public double AchievedRatio => 1.0 - (double)KeptNeurons.Sum(k => k.Length) / Widths.Sum();
 

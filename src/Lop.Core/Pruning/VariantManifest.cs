@@ -34,6 +34,15 @@ public sealed record VariantManifest
     /// <summary>Hash of everything the variant depends on: an unchanged key means nothing to redo.</summary>
     public string? InputsKey { get; init; }
 
+    /// <summary>"text" or "image+text": what importance, search and evaluation ran on.</summary>
+    public string? Calibration { get; init; }
+
+    /// <summary>Why a model with a vision tower was calibrated on text only; absent otherwise.</summary>
+    public string? TextOnlyReason { get; init; }
+
+    /// <summary>For a vision-language model: what happened to the vision tower and projector ("copied unchanged").</summary>
+    public string? VisionTower { get; init; }
+
     public double? HeldOutPerplexity { get; init; }
     public long? Bytes { get; init; }
 

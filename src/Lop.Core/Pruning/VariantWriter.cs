@@ -52,7 +52,7 @@ internal static class VariantWriter
                 after += shardAfter;
             }
             WriteIndexIfSharded(source, temporary, tensorBytes);
-            WriteJson(Path.Combine(temporary, "config.json"), source.ConfigWithWidths(plan.KeptCounts));
+            WriteJson(Path.Combine(temporary, "config.json"), source.ConfigWithWidths(plan.KeptCounts, plan.VisionKeptNeurons?.Select(k => k.Length).ToArray()));
             CopyOtherFiles(source.Folder, temporary);
             WriteJson(Path.Combine(temporary, VariantManifest.FileName), manifestFor(before, after));
             FolderSwap.Replace(temporary, destination);
@@ -73,7 +73,7 @@ internal static class VariantWriter
         foreach (var name in shard.TensorNames)
         {
             var (_, info) = source.Get(name);
-            var shape = PrunedShape(name, info, plan);
+            var shape = PrunedShape(name, info, Resolve(name, plan, source.Config));
             entries.Add(new TensorEntry(name, info.DType, shape));
             before += info.ElementCount;
             after += shape.Aggregate(1L, (a, b) => a * b);
@@ -83,13 +83,13 @@ internal static class VariantWriter
         foreach (var name in shard.TensorNames)
         {
             var (file, info) = source.Get(name);
-            switch (FfnTensorName.Classify(name))
+            switch (Resolve(name, plan, source.Config))
             {
-                case ({ } layer, FfnPart.Rows):
-                    WriteRows(writer, file, info, plan.KeptNeurons[layer]);
+                case ({ } kept, FfnPart.Rows, _):
+                    WriteRows(writer, file, info, kept);
                     break;
-                case ({ } layer, FfnPart.Columns):
-                    WriteColumns(writer, file, info, plan.KeptNeurons[layer], buffer);
+                case ({ } kept, FfnPart.Columns, _):
+                    WriteColumns(writer, file, info, kept, buffer);
                     break;
                 default:
                     WriteWhole(writer, file, info);
@@ -103,30 +103,38 @@ internal static class VariantWriter
         return (writer.TotalBytes, entries.Sum(e => e.ByteLength), before, after);
     }
 
-    private static long[] PrunedShape(string name, TensorInfo info, PruningPlan plan)
+    /// <summary>
+    /// The kept neurons for a pruned FFN tensor (the decoder's, or the vision tower's when the plan prunes
+    /// it), with the width the plan expects it to have; null for a tensor copied whole.
+    /// </summary>
+    private static (int[] Kept, FfnPart Part, int ExpectedWidth)? Resolve(string name, PruningPlan plan, Models.ModelConfig config)
     {
-        var shape = (long[])info.Shape.Clone();
-        switch (FfnTensorName.Classify(name))
+        if (FfnTensorName.Classify(name, config.DecoderPrefix) is var (layer, part))
         {
-            case ({ } layer, FfnPart.Rows):
-                CheckWidth(name, shape[0], plan, layer);
-                shape[0] = plan.KeptNeurons[layer].Length;
-                break;
-            case ({ } layer, FfnPart.Columns):
-                CheckWidth(name, shape[^1], plan, layer);
-                shape[^1] = plan.KeptNeurons[layer].Length;
-                break;
+            return layer < plan.Widths.Count ? (plan.KeptNeurons[layer], part, plan.Widths[layer]) : (plan.KeptNeurons[^1], part, -1);
         }
-        return shape;
+        if (plan.VisionKeptNeurons is { } vision && config.Multimodal is { } multimodal
+            && FfnTensorName.ClassifyVision(name, config.Layout.CheckpointName("vision_tower.vision_model.")) is var (visionLayer, visionPart))
+        {
+            return visionLayer < vision.Count ? (vision[visionLayer], visionPart, multimodal.Vision.IntermediateSizes[visionLayer]) : (vision[^1], visionPart, -1);
+        }
+        return null;
     }
 
-    private static void CheckWidth(string name, long width, PruningPlan plan, int layer)
+    private static long[] PrunedShape(string name, TensorInfo info, (int[] Kept, FfnPart Part, int ExpectedWidth)? pruned)
     {
-        if (layer >= plan.Widths.Count || width != plan.Widths[layer])
+        var shape = (long[])info.Shape.Clone();
+        if (pruned is var (kept, part, expected))
         {
-            throw new LopException(ErrorCodes.ImportanceMismatch,
-                $"tensor {name} has {width} FFN neurons but the importance scores were computed for {(layer < plan.Widths.Count ? plan.Widths[layer] : 0)}: recompute importance for this model (clear the cache entry).");
+            var axis = part == FfnPart.Rows ? 0 : shape.Length - 1;
+            if (shape[axis] != expected)
+            {
+                throw new LopException(ErrorCodes.ImportanceMismatch,
+                    $"tensor {name} has {shape[axis]} FFN neurons but the importance scores were computed for {Math.Max(expected, 0)}: recompute importance for this model (clear the cache entry).");
+            }
+            shape[axis] = kept.Length;
         }
+        return shape;
     }
 
     private static void WriteWhole(SafetensorsWriter writer, SafetensorsFile file, TensorInfo info)

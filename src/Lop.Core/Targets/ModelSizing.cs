@@ -7,7 +7,7 @@ namespace Lop.Core.Targets;
 /// <summary>
 /// A model's size as a linear function of the FFN neurons it keeps: parameters = fixed + kept x per neuron.
 /// Every FFN neuron is one gate row, one up row and one down column (3 x hidden, no biases); everything
-/// else (embeddings, attention, norms, an untied lm_head) is fixed.
+/// else (embeddings, attention, norms, an untied lm_head, a vision tower) is fixed.
 /// </summary>
 public sealed record ModelSizing(
     long FixedParameters,
@@ -33,22 +33,12 @@ public sealed record ModelSizing(
     /// </summary>
     public static ModelSizing From(ModelConfig config, int? bytesPerParameter = null, double maxPruneRatio = BudgetProjection.DefaultUpperBound)
     {
-        long all = 0, ffn = 0;
-        foreach (var (name, shape) in config.RequiredTensors())
-        {
-            var count = shape.Aggregate(1L, (a, b) => a * b);
-            all += count;
-            if (name.Contains(".mlp.", StringComparison.Ordinal))
-            {
-                ffn += count;
-            }
-        }
+        // Everything counts, the vision tower and projector of a LLaVA model included; only the
+        // decoder's FFN neurons vary.
+        var all = config.RequiredTensors().Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b));
         var total = config.IntermediateSizes.Sum();
         var perNeuron = 3 * config.HiddenSize;
-        if (ffn != (long)total * perNeuron)
-        {
-            throw new InvalidOperationException($"FFN tensors hold {ffn} parameters, not {total} neurons x {perNeuron}.");
-        }
+        var ffn = (long)total * perNeuron;
         var minimum = config.IntermediateSizes.Sum(w => BudgetProjection.KeptBounds(w, 0, maxPruneRatio).Min);
         return new ModelSizing(
             all - ffn,

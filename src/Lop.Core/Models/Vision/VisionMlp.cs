@@ -1,0 +1,38 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Lop.Core.Models.Vision;
+
+/// <summary>The ViT feed-forward block: fc2(act(fc1(x))).</summary>
+internal sealed class VisionMlp : nn.Module<Tensor, Tensor>
+{
+    private readonly string _activation;
+    private readonly int _index;
+#pragma warning disable IDE1006
+    private readonly Linear fc1;
+    private readonly Linear fc2;
+#pragma warning restore IDE1006
+
+    public VisionMlp(string name, VisionConfig config, int index) : base(name)
+    {
+        _activation = config.HiddenAct;
+        _index = index;
+        var width = config.IntermediateSizes[index];
+        fc1 = nn.Linear(config.HiddenSize, width);
+        fc2 = nn.Linear(width, config.HiddenSize);
+        RegisterComponents();
+    }
+
+    public long Width => fc1.weight!.shape[0];
+
+    /// <summary>Sees act(fc1(x)), the fc2 input [batch, positions, width], for vision FFN importance.</summary>
+    public IFfnObserver? Observer { get; set; }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = Activations.Apply(_activation, fc1.forward(x));
+        Observer?.Observe(_index, hidden);
+        return fc2.forward(hidden).MoveToOuterDisposeScope();
+    }
+}
