@@ -4,7 +4,8 @@ using Microsoft.Build.Utilities;
 namespace Lop.Build;
 
 /// <summary>
-/// The files lop.yaml points at (every file of the <c>model:</c> folder, the <c>calibration:</c> file), for the
+/// The files lop.yaml points at (every file of the <c>model:</c> folder, the <c>calibration:</c> file and, for
+/// image+text JSONL, every image its records name), for the
 /// Inputs of the incremental target. A line-based reader of the two keys the engine defines (<c>model: path</c>;
 /// <c>calibration: path</c> or <c>calibration:</c> with an indented <c>path:</c>), relative to lop.yaml: no
 /// YAML library in the task, no engine start on a no-op build. Anything it cannot read is simply not an
@@ -28,6 +29,7 @@ public sealed class LopConfigInputs : Microsoft.Build.Utilities.Task
             if (File.Exists(full))
             {
                 files.Add(full);
+                files.UnionWith(CalibrationImages.Read(full));
             }
             else if (Directory.Exists(full))
             {
@@ -37,6 +39,42 @@ public sealed class LopConfigInputs : Microsoft.Build.Utilities.Task
         Inputs = files.Select(f => (ITaskItem)new TaskItem(f)).ToArray();
         Log.LogMessage(MessageImportance.Low, "Lop.Build: {0} input file(s) from {1}.", Inputs.Length, ConfigFile);
         return true;
+    }
+}
+
+/// <summary>The images an image+text JSONL calibration file names (relative to it), so editing one reruns the engine.</summary>
+internal static class CalibrationImages
+{
+    public static IEnumerable<string> Read(string file)
+    {
+        if (Path.GetExtension(file).ToLowerInvariant() is not (".jsonl" or ".ndjson" or ".json"))
+        {
+            return [];
+        }
+        var folder = Path.GetDirectoryName(file)!;
+        var images = new List<string>();
+        foreach (var line in File.ReadLines(file))
+        {
+            if (!line.Contains("\"image\"", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            try
+            {
+                using var record = System.Text.Json.JsonDocument.Parse(line);
+                if (record.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && record.RootElement.TryGetProperty("image", out var image) && image.ValueKind == System.Text.Json.JsonValueKind.String
+                    && Path.GetFullPath(Path.Combine(folder, image.GetString()!)) is var path && File.Exists(path))
+                {
+                    images.Add(path);
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // Not an input; the engine reports the line.
+            }
+        }
+        return images;
     }
 }
 

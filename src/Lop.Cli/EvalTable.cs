@@ -18,6 +18,20 @@ internal static class EvalTable
                 : $"{"-",12}");
             Console.WriteLine($"{group.Key,5:0.00}{(group.First().TrainedOn ? "*" : " ")}   " + string.Join("", cells));
         }
+        if (report.DenseGap is { } denseGap)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"multimodal gap: perplexity with a wrong image minus with the true image (dense model {denseGap:F4}); larger = still uses its eyes");
+            Console.WriteLine("budget   " + string.Join("", methods.Select(m => $"{m,12}")));
+            foreach (var group in report.Rows.GroupBy(r => r.Budget))
+            {
+                var best = group.Max(r => r.Gap ?? double.NegativeInfinity);
+                var cells = methods.Select(m => group.FirstOrDefault(r => r.Method == m) is { Gap: { } gap }
+                    ? $"{gap,11:F4}{(gap == best ? ">" : " ")}"
+                    : $"{"-",12}");
+                Console.WriteLine($"{group.Key,5:0.00}{(group.First().TrainedOn ? "*" : " ")}   " + string.Join("", cells));
+            }
+        }
         Console.WriteLine();
         Console.WriteLine("seconds to choose the layer ratios:");
         foreach (var group in report.Rows.GroupBy(r => r.Budget))

@@ -186,6 +186,61 @@ public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelp
         Assert.Contains("Skipping target \"LopGenerateVariantsCore\" because all output files are up-to-date", second.Output);
     }
 
+    [Fact]
+    public void The_real_engine_prunes_a_llava_model_on_images_and_a_changed_image_reruns_it()
+    {
+        const string yaml = """
+            model: models/tiny
+            calibration: data/calibration.jsonl
+            search:
+              budgets: [0.3, 0.6]
+              simulations: 4
+              rewardSequences: 2
+            predictor:
+              epochs: 5
+              top: 3
+            targets:
+              - name: half
+                ratio: 0.5
+            """;
+        var project = new ConsumerProject(package, "real-llava", yaml);
+        var model = Path.Combine(project.Folder, "models", "tiny");
+        Directory.Delete(model, recursive: true);
+        var config = Lop.Core.Tests.TinyLlava.Config(vocab: 257);
+        Lop.Core.Tests.TinyLlava.Save(Lop.Core.Tests.TinyLlava.Random(config), model);
+        var images = Path.Combine(project.Folder, "data", "images");
+        Directory.CreateDirectory(images);
+        var lines = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            Lop.Core.Images.ImageFile.WritePng(Solid(i), Path.Combine(images, $"{i}.png"));
+            lines.Add($"{{\"image\": \"images/{i}.png\", \"text\": \"picture number {i} of twelve.\"}}");
+        }
+        File.WriteAllLines(Path.Combine(project.Folder, "data", "calibration.jsonl"), lines);
+
+        var first = Build(project, "build", "-p:LopEngineCommand=");
+        var second = Build(project, "build", "-p:LopEngineCommand=");
+        Lop.Core.Images.ImageFile.WritePng(Solid(99), Path.Combine(images, "3.png"));
+        var third = Build(project, "build", "-p:LopEngineCommand=");
+
+        Assert.True(first.ExitCode == 0, first.Output);
+        var manifest = File.ReadAllText(Path.Combine(project.OutputFolder, "lop-variants", "half", "lop-manifest.json"));
+        Assert.Contains("\"calibration\": \"image+text\"", manifest);
+        Assert.Contains("Skipping target \"LopGenerateVariantsCore\" because all output files are up-to-date", second.Output);
+        Assert.True(third.ExitCode == 0, third.Output);
+        Assert.DoesNotContain("Skipping target \"LopGenerateVariantsCore\"", third.Output);
+    }
+
+    private static Lop.Core.Images.RgbImage Solid(int seed)
+    {
+        var image = new Lop.Core.Images.RgbImage(Lop.Core.Tests.TinyLlava.ImageSize, Lop.Core.Tests.TinyLlava.ImageSize);
+        for (var i = 0; i < image.Pixels.Length; i++)
+        {
+            image.Pixels[i] = (byte)(seed * 37 + i * (seed % 5 + 1));
+        }
+        return image;
+    }
+
     private DotnetResult Build(ConsumerProject project, params string[] args)
     {
         var result = project.Dotnet(args);

@@ -41,7 +41,15 @@ internal static class EvalCommand
                 result.GetValue(batch), result.GetValue(dtype)!, result.GetValue(cache)?.FullName), new ConsoleProgress(), cancellation);
             if (result.GetValue(json))
             {
-                JsonOutput.Write(report.Rows.Select(r => new { r.Budget, r.Method, r.Perplexity, r.Seconds, r.TrainedOn }));
+                // Image+text calibration adds the multimodal gap (wrong-image minus true-image perplexity).
+                if (report.DenseGap is null)
+                {
+                    JsonOutput.Write(report.Rows.Select(r => new { r.Budget, r.Method, r.Perplexity, r.Seconds, r.TrainedOn }));
+                }
+                else
+                {
+                    JsonOutput.Write(report.Rows.Select(r => new { r.Budget, r.Method, r.Perplexity, r.Seconds, r.TrainedOn, r.Gap }));
+                }
                 return Task.FromResult(0);
             }
             EvalTable.Print(report);

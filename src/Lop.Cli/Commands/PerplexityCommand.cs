@@ -38,7 +38,8 @@ internal static class PerplexityCommand
             }
             else
             {
-                Console.WriteLine($"perplexity {report.Perplexity:F4} on {report.Tokens} predicted tokens ({report.Sequences} {SplitName(report.Split)} sequences), {report.TokensPerSecond:F0} tokens/s");
+                Console.WriteLine($"perplexity {report.Perplexity:F4} on {report.Tokens} predicted tokens ({report.Sequences} {SplitName(report.Split)} sequences), {report.TokensPerSecond:F0} tokens/s"
+                    + (report.Gap is { } gap ? $"; multimodal gap {gap:F4} (wrong-image minus true-image perplexity)" : ""));
             }
             return Task.FromResult(0);
         });

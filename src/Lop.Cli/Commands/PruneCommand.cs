@@ -16,6 +16,10 @@ internal static class PruneCommand
         var ratio = new Option<double?>("--ratio") { Description = "One pruning ratio for every layer (fraction of FFN neurons removed)." };
         var ratios = new Option<string?>("--ratios") { Description = "Per-layer ratios, comma separated, one per layer." };
         var budget = new Option<double?>("--budget") { Description = "A global budget whose layer-wise ratios the LOP predictor chooses (trained and cached on first use)." };
+        var visionRatio = new Option<double?>("--vision-ratio")
+        {
+            Description = "Also prune the vision tower's FFNs (LLaVA with image+text calibration): this fraction of each vision layer's neurons, by activation importance on the calibration images.",
+        };
         var training = new TrainingOptions();
         var method = new Option<ImportanceMethod>("--importance")
         {
@@ -35,6 +39,7 @@ internal static class PruneCommand
         command.Options.Add(budget);
         training.AddTo(command);
         command.Options.Add(method);
+        command.Options.Add(visionRatio);
         command.Options.Add(output);
         command.Options.Add(batch);
         command.Options.Add(dtype);
@@ -57,7 +62,10 @@ internal static class PruneCommand
                 result.GetValue(dtype)!,
                 result.GetValue(cache)?.FullName,
                 result.GetValue(budget) is double b ? TrainingOptions.ParseBudgets("--budget", b.ToString(System.Globalization.CultureInfo.InvariantCulture))[0] : null,
-                training.Bind(result));
+                training.Bind(result))
+            {
+                VisionRatio = result.GetValue(visionRatio),
+            };
             var report = PruneJob.Run(request, new ConsoleProgress(), cancellation);
             if (result.GetValue(json))
             {

@@ -12,14 +12,24 @@ internal static class SampleModelCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the sample: model/ (HF folder), calibration.txt, sample-report.json.", Required = true };
         var steps = new Option<int?>("--steps") { Description = "Training steps (default: the built-in schedule)." };
         var force = new Option<bool>("--force") { Description = "Train again even if the folder already holds this sample." };
+        var multimodal = new Option<bool>("--multimodal")
+        {
+            Description = "Train the multimodal sample instead: a LLaVA-architecture model (CLIP-style ViT, projector, 8-layer decoder) on rendered scenes, "
+                + "written with images/*.png and calibration.jsonl.",
+        };
         var json = CommonOptions.Json();
         var command = new Command("sample-model", "Train the built-in sample: a 12-layer byte-level LLaMA-architecture model on the .NET SDK's own documentation text (CPU, a few minutes, deterministic).");
         command.Options.Add(output);
         command.Options.Add(steps);
         command.Options.Add(force);
+        command.Options.Add(multimodal);
         command.Options.Add(json);
         command.SetAction((result, cancellation) =>
         {
+            if (result.GetValue(multimodal))
+            {
+                return Task.FromResult(RunMultimodal(result.GetValue(output)!.FullName, result.GetValue(steps), result.GetValue(force), result.GetValue(json), cancellation));
+            }
             var settings = new SampleModelSettings();
             if (result.GetValue(steps) is int s)
             {
@@ -37,5 +47,28 @@ internal static class SampleModelCommand
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    private static int RunMultimodal(string folder, int? steps, bool force, bool json, CancellationToken cancellation)
+    {
+        var settings = new MultimodalSampleSettings();
+        if (steps is int s)
+        {
+            settings = settings with { Steps = s };
+        }
+        var report = MultimodalSampleJob.Run(folder, settings, force, new ConsoleProgress(), cancellation);
+        if (json)
+        {
+            JsonOutput.Write(report);
+            return 0;
+        }
+        Console.WriteLine($"multimodal sample in {report.Folder}{(report.FromCache ? " (reused)" : "")}");
+        Console.WriteLine($"  LLaVA: CLIP-style ViT {settings.VisionLayers} layers x {settings.VisionHidden}, decoder {settings.Layers} layers x {settings.HiddenSize}, "
+            + $"{report.Parameters:N0} parameters ({report.VisionParameters:N0} in the vision tower and projector)");
+        Console.WriteLine($"  trained {settings.Steps} steps in {report.TrainSeconds:F0} s, final caption loss {report.FinalTrainingLoss:F3}");
+        Console.WriteLine($"  held-out caption perplexity: true image {report.TrueImagePerplexity:F3}, wrong image {report.WrongImagePerplexity:F3}, gap {report.Gap:F3}");
+        Console.WriteLine($"  perplexity with half of one layer's FFN removed: {string.Join(" ", report.LayerSensitivity.Select(p => p.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))}");
+        Console.WriteLine($"  calibration: {report.CalibrationFile} ({report.CalibrationRecords} image+caption records)");
+        return 0;
     }
 }

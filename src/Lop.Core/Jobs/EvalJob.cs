@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Lop.Core.Allocation;
+using Lop.Core.Evaluation;
 using Lop.Core.Importance;
 using Lop.Core.Predictor;
 using Lop.Core.Pruning;
@@ -17,10 +18,21 @@ public sealed record EvalRequest(
     string DType = "f32",
     string? CacheFolder = null);
 
-/// <summary>One row of <c>dotnet lop eval --json</c>; the property names are a stable contract.</summary>
-public sealed record EvalRow(double Budget, string Method, double Perplexity, double Seconds, bool TrainedOn, double[] Ratios, int[] Kept);
+/// <summary>
+/// One row of <c>dotnet lop eval --json</c>; the property names are a stable contract. With image+text
+/// calibration, <see cref="Gap"/> is the held-out perplexity with wrong images minus that with the true
+/// ones (how much the variant still uses its eyes); null for text calibration.
+/// </summary>
+public sealed record EvalRow(double Budget, string Method, double Perplexity, double Seconds, bool TrainedOn, double[] Ratios, int[] Kept)
+{
+    public double? Gap { get; init; }
+}
 
-public sealed record EvalReport(double DensePerplexity, double[] TrainingBudgets, IReadOnlyList<EvalRow> Rows);
+public sealed record EvalReport(double DensePerplexity, double[] TrainingBudgets, IReadOnlyList<EvalRow> Rows)
+{
+    /// <summary>The dense model's multimodal gap (image+text calibration only).</summary>
+    public double? DenseGap { get; init; }
+}
 
 /// <summary>
 /// <c>dotnet lop eval</c>: for each budget, the layer ratios every allocation method chooses
@@ -32,7 +44,7 @@ public static class EvalJob
 {
     public static EvalReport Run(EvalRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
-        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType);
+        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType, progress);
         var training = request.Training;
         var widths = inputs.Checkpoint.Config.IntermediateSizes;
         var searchBudgets = training.Budgets.Concat(request.Budgets).Distinct().Order().ToList();
@@ -44,7 +56,12 @@ public static class EvalJob
         var evaluator = inputs.Evaluator(scores, progress);
         evaluator.UseMethod(ImportanceMethod.Activation);
         var heldOut = inputs.Calibration.HeldOut;
+        var wrongImages = inputs.Calibration.HasImages ? ImageSwap.WithWrongImages(heldOut) : null;
+        double? Gap(IReadOnlyList<int> kept, double perplexity) => wrongImages is null
+            ? null
+            : evaluator.Evaluate(kept, wrongImages, request.BatchSize, cancellation).Perplexity - perplexity;
         var dense = evaluator.Evaluate(widths, heldOut, request.BatchSize, cancellation).Perplexity;
+        var denseGap = Gap(widths, dense);
 
         var rows = new List<EvalRow>();
         var total = request.Budgets.Count * (4 + predictors.Count);
@@ -65,15 +82,16 @@ public static class EvalJob
                 var projected = decide();
                 var seconds = knownSeconds ?? clock.Elapsed.TotalSeconds;
                 var perplexity = evaluator.Evaluate(projected.Kept, heldOut, request.BatchSize, cancellation).Perplexity;
-                rows.Add(new EvalRow(budget, method, perplexity, seconds, trainedOn, projected.Ratios, projected.Kept));
-                progress.Report("eval", rows.Count, total, $"{budget:0.##} {method}: {perplexity:F4}");
+                var gap = Gap(projected.Kept, perplexity);
+                rows.Add(new EvalRow(budget, method, perplexity, seconds, trainedOn, projected.Ratios, projected.Kept) { Gap = gap });
+                progress.Report("eval", rows.Count, total, $"{budget:0.##} {method}: {perplexity:F4}{(gap is null ? "" : $", gap {gap:F3}")}");
             }
         }
         foreach (var (_, predictor) in predictors)
         {
             predictor.Dispose();
         }
-        return new EvalReport(dense, training.Budgets.ToArray(), rows);
+        return new EvalReport(dense, training.Budgets.ToArray(), rows) { DenseGap = denseGap };
     }
 
     public static string MethodName(PredictorArchitecture architecture) => architecture switch

@@ -27,7 +27,7 @@ public static class ImportanceJob
 
     public static ImportanceReport Run(ImportanceRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
-        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType);
+        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType, progress);
         var clock = Stopwatch.StartNew();
         var (scores, file, fromCache) = Obtain(inputs, request.BatchSize, request.CacheFolder, progress, cancellation);
         var layers = Enumerable.Range(0, scores.Layers).Select(l =>

@@ -16,7 +16,7 @@ namespace Lop.Core.Jobs;
 internal sealed class JobInputs : IDisposable
 {
     private readonly ScalarType? _computeType;
-    private CausalLm? _model;
+    private IPrunableModel? _model;
     private PrefixEvaluator? _evaluator;
 
     /// <summary>Importance once obtained in this job (scores index neurons in the checkpoint's order).</summary>
@@ -34,10 +34,16 @@ internal sealed class JobInputs : IDisposable
 
     public CalibrationSet Calibration { get; }
 
+    /// <summary>
+    /// What the calibration fed the model: "image+text", or "text" with the reason when the model has a
+    /// vision tower (reported by jobs and written to manifests, so text-only calibration is never silent).
+    /// </summary>
+    public CalibrationMode CalibrationMode { get; private init; } = CalibrationMode.Text;
+
     /// <summary>The --dtype as given, normalised ("f32", "bf16", "checkpoint"): part of cache keys.</summary>
     public string ComputeDType { get; }
 
-    public static JobInputs Open(string modelFolder, CalibrationOptions calibration, string dtype)
+    public static JobInputs Open(string modelFolder, CalibrationOptions calibration, string dtype, IJobProgress progress)
     {
         var computeType = DTypes.ParseCompute(dtype);
         var checkpoint = HfCheckpoint.Open(modelFolder);
@@ -45,10 +51,11 @@ internal sealed class JobInputs : IDisposable
         {
             checkpoint.ValidateAgainstConfig();
             var tokenizer = TryTokenizer(modelFolder);
-            var set = CalibrationSet.Load(
-                calibration.Path, tokenizer, calibration.SequenceLength, calibration.HeldOutFraction,
-                calibration.Seed, calibration.MaxSequences, vocabSize: checkpoint.Config.VocabSize);
-            return new JobInputs(checkpoint, set, dtype.ToLowerInvariant(), computeType);
+            var (set, mode) = LoadCalibration(checkpoint, tokenizer, calibration);
+            progress.Info(mode.TextOnlyReason is { } reason
+                ? $"calibration: text only: {reason}"
+                : $"calibration: {mode.Kind}, {set.Search.Length} search and {set.HeldOut.Length} held-out sequences");
+            return new JobInputs(checkpoint, set, dtype.ToLowerInvariant(), computeType) { CalibrationMode = mode };
         }
         catch
         {
@@ -57,13 +64,13 @@ internal sealed class JobInputs : IDisposable
         }
     }
 
-    /// <summary>The dense model, loaded on first use.</summary>
-    public CausalLm Model(IJobProgress progress)
+    /// <summary>The dense model (with its vision tower when it has one), loaded on first use.</summary>
+    public IPrunableModel Model(IJobProgress progress)
     {
         if (_model is null)
         {
             progress.Info($"loading {Checkpoint.Folder} ({Checkpoint.ParameterCount():N0} parameters)");
-            _model = CheckpointLoader.Load(Checkpoint, _computeType);
+            _model = CheckpointLoader.LoadPrunable(Checkpoint, _computeType);
         }
         return _model;
     }
@@ -75,10 +82,46 @@ internal sealed class JobInputs : IDisposable
     public PrefixEvaluator Evaluator(ImportanceScores scores, IJobProgress progress) =>
         _evaluator ??= new PrefixEvaluator(Model(progress), scores);
 
+    /// <summary>The manifest with what calibration ran on and, for a vision-language model, what became of its vision tower.</summary>
+    public VariantManifest Describe(VariantManifest manifest, PruningPlan? plan = null) => manifest with
+    {
+        Calibration = CalibrationMode.Kind,
+        TextOnlyReason = CalibrationMode.TextOnlyReason,
+        VisionTower = plan?.VisionKeptNeurons is { } vision
+            ? $"FFNs pruned by {plan.VisionRatio:0.###} per layer (kept {string.Join(" ", vision.Select(k => k.Length))}); attention, embeddings and projector copied unchanged"
+            : Checkpoint.Config.Multimodal is not null || Checkpoint.Config.TextOnlyReason is not null
+                ? "copied unchanged (vision tower and projector tensors are byte-for-byte those of the source)"
+                : null,
+    };
+
     public void Dispose()
     {
         _model?.Dispose();
         Checkpoint.Dispose();
+    }
+
+    /// <summary>
+    /// Image+text records for a LLaVA model; text (or the text of image+text records, images ignored)
+    /// for every other model, with the reason recorded when images or a vision tower go unused.
+    /// </summary>
+    private static (CalibrationSet Set, CalibrationMode Mode) LoadCalibration(HfCheckpoint checkpoint, ITokenizer? tokenizer, CalibrationOptions options)
+    {
+        var config = checkpoint.Config;
+        var hasImages = ImageTextCalibration.HasImages(options.Path);
+        if (config.Multimodal is { } multimodal && hasImages)
+        {
+            var preprocessor = Images.ImagePreprocessor.Load(checkpoint.Folder, multimodal.Vision.ImageSize);
+            var settings = new ImageTextCalibration.ImageSettings(multimodal.ImageTokenIndex, multimodal.ImageTokens, preprocessor);
+            var set = ImageTextCalibration.Load(options.Path, tokenizer, settings, options.SequenceLength, options.HeldOutFraction,
+                options.Seed, options.MaxSequences, config.VocabSize);
+            return (set, CalibrationMode.ImageText);
+        }
+        var text = CalibrationSet.Load(options.Path, tokenizer, options.SequenceLength, options.HeldOutFraction,
+            options.Seed, options.MaxSequences, vocabSize: config.VocabSize);
+        var reason = config.TextOnlyReason
+            ?? (config.Multimodal is not null ? "the calibration file has no images, so the vision tower and projector were not run." : null)
+            ?? (hasImages ? "the model has no vision tower; the calibration records' images were ignored and their text used." : null);
+        return (text, reason is null ? CalibrationMode.Text : CalibrationMode.TextOnly(reason));
     }
 
     /// <summary>Pre-tokenized calibration needs no tokenizer; text calibration without one fails later with LOP3005.</summary>

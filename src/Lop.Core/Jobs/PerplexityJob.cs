@@ -21,14 +21,18 @@ public sealed record PerplexityReport(
     long Tokens,
     int Sequences,
     double Seconds,
-    double TokensPerSecond);
+    double TokensPerSecond)
+{
+    /// <summary>Image+text calibration: perplexity with wrong images minus this one (how much the model uses its images).</summary>
+    public double? Gap { get; init; }
+}
 
 /// <summary><c>dotnet lop perplexity</c>: exp(mean next-token NLL) over one split of the calibration data.</summary>
 public static class PerplexityJob
 {
     public static PerplexityReport Run(PerplexityRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
-        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType);
+        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType, progress);
         var sequences = request.Split switch
         {
             EvaluationSplit.Search => inputs.Calibration.Search,
@@ -40,8 +44,11 @@ public static class PerplexityJob
         var result = LogLikelihood.Evaluate(model, sequences, request.BatchSize,
             new Progress(progress, "perplexity"), cancellation);
         var seconds = clock.Elapsed.TotalSeconds;
+        double? gap = inputs.Calibration.HasImages
+            ? LogLikelihood.Evaluate(model, ImageSwap.WithWrongImages(sequences), request.BatchSize, cancellation: cancellation).Perplexity - result.Perplexity
+            : null;
         return new PerplexityReport(inputs.Checkpoint.Folder, request.Split, result.Perplexity, result.MeanNll,
-            result.PredictedTokens, sequences.Length, seconds, sequences.Length * (double)inputs.Calibration.SequenceLength / seconds);
+            result.PredictedTokens, sequences.Length, seconds, sequences.Sum(s => (double)s.Length) / seconds) { Gap = gap };
     }
 
     /// <summary>Adapts batch progress to the job's progress sink (synchronously: IProgress of the BCL would post to the thread pool).</summary>

@@ -12,7 +12,7 @@ public static class PredictJob
 {
     public static PredictReport Run(PredictRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
-        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType);
+        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType, progress);
         var (predictor, _, _, _) = PredictorJob.Obtain(inputs, request.Training, request.CacheFolder, progress, cancellation);
         using (predictor)
         {

@@ -36,7 +36,7 @@ public static class PredictorJob
 
     public static TrainReport Run(TrainRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
-        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType);
+        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType, progress);
         var clock = Stopwatch.StartNew();
         var (predictor, fromCache, datasetVersion, file) = Obtain(inputs, request.Training, request.CacheFolder, progress, cancellation);
         using (predictor)

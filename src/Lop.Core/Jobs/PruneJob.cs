@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Lop.Core.Importance;
+using Lop.Core.Models;
+using Lop.Core.Errors;
 using Lop.Core.Pruning;
 
 namespace Lop.Core.Jobs;
@@ -18,7 +20,11 @@ public sealed record PruneRequest(
     string DType = "f32",
     string? CacheFolder = null,
     double? Budget = null,
-    PredictorTraining? Training = null);
+    PredictorTraining? Training = null)
+{
+    /// <summary>Also prune this fraction of every vision-tower FFN (LLaVA with image+text calibration); null keeps the tower.</summary>
+    public double? VisionRatio { get; init; }
+}
 
 public sealed record PruneReport(
     string Output,
@@ -39,7 +45,7 @@ public static class PruneJob
     public static PruneReport Run(PruneRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
-        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType);
+        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType, progress);
         var layers = inputs.Checkpoint.Config.NumLayers;
         var ratios = request.Budget is double budget
             ? Predicted(inputs, budget, request.Training ?? throw new ArgumentException("a budget needs predictor training settings"), request.CacheFolder, progress, cancellation)
@@ -47,10 +53,26 @@ public static class PruneJob
         PruningPlan.Validate(ratios, layers);
         var (scores, _, _) = ImportanceJob.Obtain(inputs, request.BatchSize, request.CacheFolder, progress, cancellation);
         var plan = PruningPlan.Create(scores, ratios, request.Method);
+        if (request.VisionRatio is double visionRatio)
+        {
+            plan = WithVision(inputs, plan, visionRatio, request.BatchSize, progress, cancellation);
+        }
         var fingerprint = inputs.Checkpoint.Fingerprint();
-        var written = VariantWriter.Write(inputs.Checkpoint, plan, (before, after) => VariantManifest.Create(plan, inputs.Checkpoint.Folder, fingerprint, inputs.Calibration.ContentHash, before, after), request.Output, progress, cancellation);
+        var written = VariantWriter.Write(inputs.Checkpoint, plan, (before, after) => inputs.Describe(VariantManifest.Create(plan, inputs.Checkpoint.Folder, fingerprint, inputs.Calibration.ContentHash, before, after), plan), request.Output, progress, cancellation);
         return new PruneReport(written.Folder, request.Method.ToString().ToLowerInvariant(), ratios, plan.AchievedRatio, plan.KeptCounts,
             plan.Widths.Sum(), plan.KeptCounts.Sum(), written.ParametersBefore, written.ParametersAfter, written.BytesWritten, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The vision tower's FFNs pruned too, scored on the calibration images (cheap: one tower pass per image).</summary>
+    internal static PruningPlan WithVision(JobInputs inputs, PruningPlan plan, double ratio, int batchSize, IJobProgress progress, CancellationToken cancellation)
+    {
+        if (inputs.Model(progress) is not LlavaModel llava || !inputs.Calibration.HasImages)
+        {
+            throw new LopException(ErrorCodes.InvalidArgument,
+                "vision FFN pruning needs a LLaVA model and image+text calibration (the tower's neurons are scored on the calibration images).");
+        }
+        var scores = VisionImportance.Score(llava, inputs.Calibration.Search, batchSize, cancellation);
+        return plan.WithVision(scores, ratio);
     }
 
     private static double[] Predicted(JobInputs inputs, double budget, PredictorTraining training, string? cacheFolder, IJobProgress progress, CancellationToken cancellation)

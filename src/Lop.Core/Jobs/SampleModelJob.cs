@@ -188,7 +188,7 @@ public static class SampleModelJob
     }
 
     /// <summary>Checked before training, so minutes of work are not thrown away at the end.</summary>
-    private static void EnsureReplaceable(string folder)
+    internal static void EnsureReplaceable(string folder)
     {
         if (Directory.Exists(folder) && !File.Exists(Path.Combine(folder, ReportFile)) && Directory.EnumerateFileSystemEntries(folder).Any())
         {
@@ -197,7 +197,7 @@ public static class SampleModelJob
         }
     }
 
-    private sealed class StepProgress(IJobProgress sink, Action<double> lastLoss) : IProgress<(int Step, int Steps, double Loss)>
+    internal sealed class StepProgress(IJobProgress sink, Action<double> lastLoss) : IProgress<(int Step, int Steps, double Loss)>
     {
         public void Report((int Step, int Steps, double Loss) value)
         {

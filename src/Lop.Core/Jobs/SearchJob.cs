@@ -32,7 +32,7 @@ public static class SearchJob
 
     public static SearchReport Run(SearchRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
-        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType);
+        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType, progress);
         var (dataset, key, version, searched) = Obtain(inputs, request.Budgets, request.Settings, request.RewardSequences, request.CacheFolder, progress, cancellation);
         var summaries = request.Budgets.Select(b =>
         {

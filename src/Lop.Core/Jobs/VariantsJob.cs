@@ -46,7 +46,7 @@ public static class VariantsJob
         EnsureSupported(request.EngineVersionRange);
         var config = LopConfig.Load(request.ConfigFile);
         var output = Path.GetFullPath(request.OutputFolder ?? config.OutputFolder);
-        using var inputs = JobInputs.Open(config.ModelFolder, config.Calibration, config.DType);
+        using var inputs = JobInputs.Open(config.ModelFolder, config.Calibration, config.DType, progress);
         var fingerprint = inputs.Checkpoint.Fingerprint();
         var summaries = new List<VariantSummary>();
         foreach (var target in config.Targets)
@@ -111,7 +111,7 @@ public static class VariantsJob
         }
         var plan = PruningPlan.Create(scores, ratios, ImportanceMethod.Activation);
         var perplexity = Evaluate(inputs.Evaluator(scores, progress), plan, inputs, config, cancellation);
-        var written = VariantWriter.Write(inputs.Checkpoint, plan, (before, after) => VariantManifest.Create(plan, inputs.Checkpoint.Folder, fingerprint,
+        var written = VariantWriter.Write(inputs.Checkpoint, plan, (before, after) => inputs.Describe(VariantManifest.Create(plan, inputs.Checkpoint.Folder, fingerprint,
             inputs.Calibration.ContentHash, before, after) with
         {
             Target = target.Name,
@@ -119,7 +119,7 @@ public static class VariantsJob
             Budget = solved.Budget,
             InputsKey = key,
             HeldOutPerplexity = perplexity,
-        }, folder, progress, cancellation);
+        }), folder, progress, cancellation);
         progress.Info($"{target.Name}: budget {solved.Budget:0.####}, {written.ParametersAfter:N0} parameters, held-out perplexity {perplexity:F4} -> {folder}");
         return ReadManifest(folder)!;
     }

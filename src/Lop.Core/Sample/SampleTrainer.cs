@@ -21,7 +21,7 @@ internal static class SampleTrainer
     {
         torch.manual_seed(settings.Seed);
         var model = new CausalLm(config);
-        InitialiseWeights(model, settings.Seed);
+        InitialiseWeights(model, config.NumLayers);
         model.train();
         using var optimiser = optim.AdamW(model.parameters(), lr: settings.LearningRate, weight_decay: 0.01);
         // SplitMix64, not System.Random: the sample must train the same on every .NET version.
@@ -30,7 +30,7 @@ internal static class SampleTrainer
         {
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            SetLearningRate(optimiser, settings, step);
+            SetLearningRate(optimiser, settings.LearningRate, settings.WarmupSteps, settings.Steps, step);
             var batch = SampleBatch(trainingTokens, sampler, settings.BatchSize, settings.Context + 1);
             optimiser.zero_grad();
             var (nll, predicted) = LogLikelihood.BatchNll(model, new SequenceBatch(batch, null, null));
@@ -47,14 +47,14 @@ internal static class SampleTrainer
         return model;
     }
 
-    /// <summary>GPT-2 style initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2 x layers).</summary>
-    private static void InitialiseWeights(CausalLm model, long seed)
+    /// <summary>GPT-2 style initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2 x layers); norms 1, biases 0.</summary>
+    internal static void InitialiseWeights(nn.Module model, int layers)
     {
         using var noGrad = no_grad();
-        var residualStd = 0.02 / Math.Sqrt(2.0 * model.Config.NumLayers);
+        var residualStd = 0.02 / Math.Sqrt(2.0 * layers);
         foreach (var (name, parameter) in model.named_parameters())
         {
-            if (name.EndsWith("layernorm.weight", StringComparison.Ordinal) || name.EndsWith("norm.weight", StringComparison.Ordinal))
+            if (name.EndsWith(".weight", StringComparison.Ordinal) && (name.Contains("norm", StringComparison.Ordinal) || name.Contains("layrnorm", StringComparison.Ordinal)))
             {
                 parameter.fill_(1.0);
             }
@@ -65,6 +65,7 @@ internal static class SampleTrainer
             else
             {
                 var std = name.EndsWith("o_proj.weight", StringComparison.Ordinal) || name.EndsWith("down_proj.weight", StringComparison.Ordinal)
+                    || name.EndsWith("out_proj.weight", StringComparison.Ordinal) || name.EndsWith("fc2.weight", StringComparison.Ordinal)
                     ? residualStd
                     : 0.02;
                 nn.init.normal_(parameter, 0, std);
@@ -72,11 +73,12 @@ internal static class SampleTrainer
         }
     }
 
-    private static void SetLearningRate(optim.Optimizer optimiser, SampleModelSettings settings, int step)
+    /// <summary>Linear warm-up, then cosine decay to zero at the last step.</summary>
+    internal static void SetLearningRate(optim.Optimizer optimiser, double learningRate, int warmupSteps, int steps, int step)
     {
-        var rate = step < settings.WarmupSteps
-            ? settings.LearningRate * (step + 1) / settings.WarmupSteps
-            : settings.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * (step - settings.WarmupSteps) / Math.Max(1, settings.Steps - settings.WarmupSteps)));
+        var rate = step < warmupSteps
+            ? learningRate * (step + 1) / warmupSteps
+            : learningRate * 0.5 * (1 + Math.Cos(Math.PI * (step - warmupSteps) / Math.Max(1, steps - warmupSteps)));
         foreach (var group in optimiser.ParamGroups)
         {
             group.LearningRate = rate;

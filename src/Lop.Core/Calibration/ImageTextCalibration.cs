@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Lop.Core.Errors;
+using Lop.Core.Images;
+
+namespace Lop.Core.Calibration;
+
+/// <summary>
+/// Image+text calibration for a LLaVA model: JSONL records <c>{"image": "path", "text": "..."}</c>
+/// (image paths relative to the JSONL file). Each record is one sequence: the text's tokens with one
+/// image's worth of image tokens where the text says <c>&lt;image&gt;</c> (in front when it does not),
+/// the image decoded and preprocessed as the model's preprocessor_config.json says, and the loss on the
+/// text tokens only. Records, not windows, are split into search and held-out parts by the seed.
+/// </summary>
+public static class ImageTextCalibration
+{
+    public const string ImagePlaceholder = "<image>";
+
+    /// <summary>What the model needs from a record: how many image tokens, with which id, and its preprocessing.</summary>
+    public sealed record ImageSettings(int ImageTokenId, int ImageTokens, ImagePreprocessor Preprocessor);
+
+    /// <summary>True when the first record of a JSONL file names an image.</summary>
+    public static bool HasImages(string path)
+    {
+        if (!File.Exists(path) || Path.GetExtension(path).ToLowerInvariant() is ".txt" or ".text" or ".md")
+        {
+            return false;
+        }
+        using var stream = File.OpenRead(path);
+        foreach (var line in Utf8LineReader.ReadLines(stream, path))
+        {
+            if (string.IsNullOrWhiteSpace(line.Text))
+            {
+                continue;
+            }
+            try
+            {
+                using var doc = JsonDocument.Parse(line.Text);
+                return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("image", out _);
+            }
+            catch (JsonException)
+            {
+                return false; // the text reader reports the line properly
+            }
+        }
+        return false;
+    }
+
+    /// <param name="maxTextTokens">text tokens kept per record (the calibration sequence length); longer texts are cut</param>
+    public static CalibrationSet Load(
+        string path,
+        ITokenizer? tokenizer,
+        ImageSettings image,
+        int maxTextTokens,
+        double heldOutFraction = 0.25,
+        int seed = 1234,
+        int? maxSequences = null,
+        int? vocabSize = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(image);
+        if (!File.Exists(path))
+        {
+            throw new LopException(ErrorCodes.CalibrationMissing, $"Calibration file '{path}' does not exist. Check the calibration path.", path);
+        }
+        if (tokenizer is null)
+        {
+            throw new LopException(ErrorCodes.TokenizerUnavailable,
+                "Image+text calibration needs the model's tokenizer, but none is available; add the tokenizer files to the model folder.", path);
+        }
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var records = new List<CalibrationSequence>();
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var decoded = new Dictionary<string, ImagePixels>(StringComparer.Ordinal);
+        using (var stream = File.OpenRead(path))
+        {
+            hash.AppendData(File.ReadAllBytes(path));
+            foreach (var line in Utf8LineReader.ReadLines(stream, path))
+            {
+                if (string.IsNullOrWhiteSpace(line.Text))
+                {
+                    continue;
+                }
+                var (imagePath, text) = ParseRecord(line, path);
+                if (!decoded.TryGetValue(imagePath, out var pixels))
+                {
+                    var full = Path.Combine(folder, imagePath);
+                    var rgb = ImageFile.Read(full, path, line.Number);
+                    hash.AppendData(Encoding.UTF8.GetBytes($"\n{imagePath}\n"));
+                    hash.AppendData(File.ReadAllBytes(full));
+                    pixels = new ImagePixels(image.Preprocessor.Apply(rgb), image.Preprocessor.Height, image.Preprocessor.Width) { Source = imagePath };
+                    decoded[imagePath] = pixels;
+                }
+                records.Add(Sequence(text, pixels, tokenizer, image, maxTextTokens, vocabSize, path, line.Number));
+            }
+        }
+        if (records.Count < 2)
+        {
+            throw new LopException(ErrorCodes.CalibrationTooSmall,
+                $"The calibration file has {records.Count} image+text record(s) but needs at least 2 (one search, one held-out).", path);
+        }
+        hash.AppendData(Encoding.UTF8.GetBytes(string.Join('\n',
+            "lop-image-text-calibration-v1",
+            $"tokenizer={tokenizer.Name}",
+            $"imageToken={image.ImageTokenId}x{image.ImageTokens}",
+            $"preprocessor={image.Preprocessor.Describe()}",
+            $"maxTextTokens={maxTextTokens}",
+            $"heldOutFraction={heldOutFraction.ToString("R", CultureInfo.InvariantCulture)}",
+            $"seed={seed}",
+            $"maxSequences={maxSequences?.ToString(CultureInfo.InvariantCulture) ?? "-"}")));
+        var (search, heldOut) = Split(records, heldOutFraction, seed, maxSequences);
+        return new CalibrationSet(maxTextTokens, search, heldOut, records.Sum(r => (long)r.Length), Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    private static (string Image, string Text) ParseRecord(Utf8LineReader.Line line, string path)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(line.Text);
+        }
+        catch (JsonException ex)
+        {
+            throw new LopException(ErrorCodes.CalibrationLineInvalid,
+                $"Line {line.Number} is not valid JSON: {ex.Message} Each line must be an object such as {{\"image\": \"images/1.png\", \"text\": \"...\"}}.",
+                path, line.Number, inner: ex);
+        }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("image", out var image) || image.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(image.GetString())
+                || !root.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
+            {
+                throw new LopException(ErrorCodes.CalibrationLineInvalid,
+                    $"Line {line.Number} needs an \"image\" path and a \"text\" string, as in {{\"image\": \"images/1.png\", \"text\": \"...\"}}; "
+                    + "image+text calibration takes one image per line.", path, line.Number);
+            }
+            return (image.GetString()!, text.GetString()!);
+        }
+    }
+
+    private static CalibrationSequence Sequence(string text, ImagePixels pixels, ITokenizer tokenizer, ImageSettings image,
+        int maxTextTokens, int? vocabSize, string path, int line)
+    {
+        var at = text.IndexOf(ImagePlaceholder, StringComparison.Ordinal);
+        if (at >= 0 && text.IndexOf(ImagePlaceholder, at + 1, StringComparison.Ordinal) >= 0)
+        {
+            throw new LopException(ErrorCodes.CalibrationLineInvalid, $"Line {line} has more than one {ImagePlaceholder}; each record has one image.", path, line);
+        }
+        var before = at < 0 ? [] : tokenizer.Encode(text[..at]);
+        var after = tokenizer.Encode(at < 0 ? text : text[(at + ImagePlaceholder.Length)..]);
+        var keepAfter = Math.Max(0, Math.Min(after.Length, maxTextTokens - before.Length));
+        var tokens = before.Concat(Enumerable.Repeat(image.ImageTokenId, image.ImageTokens)).Concat(after.Take(keepAfter)).ToArray();
+        var mask = new bool[tokens.Length];
+        for (var t = 1; t < tokens.Length; t++)
+        {
+            var isText = t < before.Length || t >= before.Length + image.ImageTokens;
+            if (isText)
+            {
+                var id = tokens[t];
+                if (id < 0 || (vocabSize is int v && id >= v) || id == image.ImageTokenId)
+                {
+                    throw new LopException(ErrorCodes.TokenOutOfRange,
+                        $"Line {line}: the text gives token id {id}, which is {(id == image.ImageTokenId ? "the image token" : "outside the vocabulary")}; "
+                        + "check that the tokenizer belongs to this model.", path, line);
+                }
+            }
+            mask[t] = isText;
+        }
+        if (before.Length + keepAfter == 0)
+        {
+            throw new LopException(ErrorCodes.CalibrationLineInvalid, $"Line {line} has no text to predict; give each image a caption or question and answer.", path, line);
+        }
+        return new CalibrationSequence(tokens) { Image = pixels, LossMask = mask };
+    }
+
+    private static (CalibrationSequence[] Search, CalibrationSequence[] HeldOut) Split(List<CalibrationSequence> records, double heldOutFraction, int seed, int? maxSequences)
+    {
+        var order = Enumerable.Range(0, records.Count).ToArray();
+        new SplitMix64(unchecked((ulong)seed)).Shuffle(order);
+        var used = Math.Min(order.Length, maxSequences ?? int.MaxValue);
+        var heldOutCount = (int)Math.Clamp(Math.Round(used * heldOutFraction, MidpointRounding.AwayFromZero), 1, used - 1);
+        var heldOut = order.Take(heldOutCount).Select(i => records[i]).ToArray();
+        var search = order.Skip(heldOutCount).Take(used - heldOutCount).Select(i => records[i]).ToArray();
+        return (search, heldOut);
+    }
+}
