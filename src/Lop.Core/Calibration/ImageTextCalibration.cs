@@ -155,7 +155,7 @@ public static class ImageTextCalibration
         var keepAfter = Math.Max(0, Math.Min(after.Length, maxTextTokens - before.Length));
         var tokens = before.Concat(Enumerable.Repeat(image.ImageTokenId, image.ImageTokens)).Concat(after.Take(keepAfter)).ToArray();
         var mask = new bool[tokens.Length];
-        for (var t = 1; t < tokens.Length; t++)
+        for (var t = 0; t < tokens.Length; t++)
         {
             var isText = t < before.Length || t >= before.Length + image.ImageTokens;
             if (isText)
@@ -168,7 +168,7 @@ public static class ImageTextCalibration
                         + "check that the tokenizer belongs to this model.", path, line);
                 }
             }
-            mask[t] = isText;
+            mask[t] = isText && t > 0; // position 0 has nothing before it to predict it from
         }
         if (before.Length + keepAfter == 0)
         {
