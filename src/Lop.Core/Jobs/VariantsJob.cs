@@ -38,7 +38,12 @@ public static class VariantsJob
 {
     public const string SummaryFile = "lop-variants.json";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static VariantsReport Run(VariantsRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {

@@ -51,6 +51,8 @@ public sealed record VariantManifest
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // Files people read: "image+text", not "image\u002Btext" (nothing here is embedded in HTML).
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static VariantManifest Create(PruningPlan plan, string sourceFolder, string sourceFingerprint, string? calibrationHash, long parametersBefore, long parametersAfter) => new()
