@@ -31,6 +31,16 @@ internal static class EvalTable
                     : $"{"-",12}");
                 Console.WriteLine($"{group.Key,5:0.00}{(group.First().TrainedOn ? "*" : " ")}   " + string.Join("", cells));
             }
+            Console.WriteLine();
+            Console.WriteLine($"image accuracy: share of captions likelier with their own image than with a wrong one (dense model {report.DenseImageAccuracy:P1})");
+            Console.WriteLine("budget   " + string.Join("", methods.Select(m => $"{m,12}")));
+            foreach (var group in report.Rows.GroupBy(r => r.Budget))
+            {
+                var cells = methods.Select(m => group.FirstOrDefault(r => r.Method == m) is { ImageAccuracy: { } accuracy }
+                    ? $"{accuracy,11:P1} "
+                    : $"{"-",12}");
+                Console.WriteLine($"{group.Key,5:0.00}{(group.First().TrainedOn ? "*" : " ")}   " + string.Join("", cells));
+            }
         }
         Console.WriteLine();
         Console.WriteLine("seconds to choose the layer ratios:");

@@ -49,9 +49,10 @@ public sealed class MultimodalPipelineTests : IDisposable
 
         var rows = JsonDocument.Parse(result.StdOut).RootElement.EnumerateArray().ToList();
         Assert.Equal(["uniform", "owl", "flap", "mcts", "lop"], rows.Select(r => r.GetProperty("method").GetString()));
-        Assert.All(rows, r => Assert.Equal(["budget", "method", "perplexity", "seconds", "trainedOn", "gap"], r.EnumerateObject().Select(p => p.Name)));
+        Assert.All(rows, r => Assert.Equal(["budget", "method", "perplexity", "seconds", "trainedOn", "gap", "imageAccuracy"], r.EnumerateObject().Select(p => p.Name)));
         // Random weights still read the image: a wrong image changes the captions' perplexity.
         Assert.All(rows, r => Assert.NotEqual(0, r.GetProperty("gap").GetDouble()));
+        Assert.All(rows, r => Assert.InRange(r.GetProperty("imageAccuracy").GetDouble(), 0, 1));
     }
 
     [Fact]

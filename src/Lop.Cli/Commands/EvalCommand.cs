@@ -48,7 +48,7 @@ internal static class EvalCommand
                 }
                 else
                 {
-                    JsonOutput.Write(report.Rows.Select(r => new { r.Budget, r.Method, r.Perplexity, r.Seconds, r.TrainedOn, r.Gap }));
+                    JsonOutput.Write(report.Rows.Select(r => new { r.Budget, r.Method, r.Perplexity, r.Seconds, r.TrainedOn, r.Gap, r.ImageAccuracy }));
                 }
                 return Task.FromResult(0);
             }

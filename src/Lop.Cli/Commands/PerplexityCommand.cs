@@ -39,7 +39,7 @@ internal static class PerplexityCommand
             else
             {
                 Console.WriteLine($"perplexity {report.Perplexity:F4} on {report.Tokens} predicted tokens ({report.Sequences} {SplitName(report.Split)} sequences), {report.TokensPerSecond:F0} tokens/s"
-                    + (report.Gap is { } gap ? $"; multimodal gap {gap:F4} (wrong-image minus true-image perplexity)" : ""));
+                    + (report.Gap is { } gap ? $"; multimodal gap {gap:F4} (wrong-image minus true-image perplexity), image accuracy {report.ImageAccuracy:P1}" : ""));
             }
             return Task.FromResult(0);
         });

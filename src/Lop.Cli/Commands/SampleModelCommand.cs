@@ -66,7 +66,7 @@ internal static class SampleModelCommand
         Console.WriteLine($"  LLaVA: CLIP-style ViT {settings.VisionLayers} layers x {settings.VisionHidden}, decoder {settings.Layers} layers x {settings.HiddenSize}, "
             + $"{report.Parameters:N0} parameters ({report.VisionParameters:N0} in the vision tower and projector)");
         Console.WriteLine($"  trained {settings.Steps} steps in {report.TrainSeconds:F0} s, final caption loss {report.FinalTrainingLoss:F3}");
-        Console.WriteLine($"  held-out caption perplexity: true image {report.TrueImagePerplexity:F3}, wrong image {report.WrongImagePerplexity:F3}, gap {report.Gap:F3}");
+        Console.WriteLine($"  held-out caption perplexity: true image {report.TrueImagePerplexity:F3}, wrong image {report.WrongImagePerplexity:F3}, gap {report.Gap:F3}; image accuracy {report.ImageAccuracy:P1}");
         Console.WriteLine($"  perplexity with half of one layer's FFN removed: {string.Join(" ", report.LayerSensitivity.Select(p => p.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))}");
         Console.WriteLine($"  calibration: {report.CalibrationFile} ({report.CalibrationRecords} image+caption records)");
         return 0;

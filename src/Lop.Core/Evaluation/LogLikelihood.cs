@@ -27,30 +27,44 @@ internal static class LogLikelihood
         IProgress<(int Done, int Total)>? progress = null,
         CancellationToken cancellation = default)
     {
+        var perSequence = PerSequence(model, sequences, batchSize, progress, cancellation);
+        return new LogLikelihoodResult(perSequence.Sum(), sequences.Sum(s => (long)s.TargetCount));
+    }
+
+    /// <summary>Summed next-token NLL of each sequence over its targets, in the order given.</summary>
+    public static double[] PerSequence(
+        IPrunableModel model,
+        IReadOnlyList<CalibrationSequence> sequences,
+        int batchSize,
+        IProgress<(int Done, int Total)>? progress = null,
+        CancellationToken cancellation = default)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var wasTraining = model.training;
         model.SetTraining(false);
         try
         {
             using var inference = inference_mode();
-            double total = 0;
-            long tokens = 0;
+            var result = new double[sequences.Count];
             var done = 0;
-            foreach (var group in ByLength(sequences))
+            foreach (var (group, indices) in ByLength(sequences))
             {
                 for (var start = 0; start < group.Count; start += batchSize)
                 {
                     cancellation.ThrowIfCancellationRequested();
                     var count = Math.Min(batchSize, group.Count - start);
                     using var scope = NewDisposeScope();
-                    var (nll, predicted) = BatchNll(model, SequenceBatch.Create(group, start, count));
-                    total += nll.to(ScalarType.Float64).item<double>();
-                    tokens += predicted;
+                    var rows = TokenNll(model, SequenceBatch.Create(group, start, count))
+                        .sum(dim: 1).to(ScalarType.Float64).data<double>().ToArray();
+                    for (var i = 0; i < count; i++)
+                    {
+                        result[indices[start + i]] = rows[i];
+                    }
                     done += count;
                     progress?.Report((done, sequences.Count));
                 }
             }
-            return new LogLikelihoodResult(total, tokens);
+            return result;
         }
         finally
         {
@@ -61,27 +75,24 @@ internal static class LogLikelihood
     /// <summary>Summed NLL (a scalar tensor, float32) over the batch's targets, and how many targets there were.</summary>
     public static (Tensor Nll, long Predicted) BatchNll(IPrunableModel model, SequenceBatch batch)
     {
+        var perToken = TokenNll(model, batch);
+        return (perToken.sum(), batch.TargetMask?.sum().item<long>() ?? perToken.numel());
+    }
+
+    /// <summary>NLL of every next-token target [batch, seq - 1], float32; positions outside the loss mask are 0.</summary>
+    private static Tensor TokenNll(IPrunableModel model, SequenceBatch batch)
+    {
         var (inputs, targets) = batch.ShiftForNextToken();
         var logits = model.Logits(inputs);
         var perToken = nn.functional.cross_entropy(
             logits.to(ScalarType.Float32).reshape(-1, logits.shape[^1]),
             targets.reshape(-1),
-            reduction: nn.Reduction.None);
-        if (batch.TargetMask is null)
-        {
-            return (perToken.sum(), targets.numel());
-        }
-        var mask = batch.TargetMask.reshape(-1);
-        return (perToken.masked_select(mask).sum(), mask.sum().item<long>());
+            reduction: nn.Reduction.None).reshape(targets.shape);
+        return batch.TargetMask is null ? perToken : perToken * batch.TargetMask;
     }
 
-    /// <summary>Sequences grouped by length, groups in order of first appearance, order kept within each.</summary>
-    private static IEnumerable<IReadOnlyList<CalibrationSequence>> ByLength(IReadOnlyList<CalibrationSequence> sequences)
-    {
-        if (sequences.Count == 0 || sequences.All(s => s.Length == sequences[0].Length))
-        {
-            return sequences.Count == 0 ? [] : [sequences];
-        }
-        return sequences.GroupBy(s => s.Length).Select(g => (IReadOnlyList<CalibrationSequence>)g.ToList());
-    }
+    /// <summary>Sequences grouped by length (with their positions in the input), groups in order of first appearance, order kept within each.</summary>
+    private static IEnumerable<(List<CalibrationSequence> Group, List<int> Indices)> ByLength(IReadOnlyList<CalibrationSequence> sequences) =>
+        sequences.Select((s, i) => (s, i)).GroupBy(p => p.s.Length)
+            .Select(g => (g.Select(p => p.s).ToList(), g.Select(p => p.i).ToList()));
 }

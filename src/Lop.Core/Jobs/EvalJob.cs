@@ -26,12 +26,17 @@ public sealed record EvalRequest(
 public sealed record EvalRow(double Budget, string Method, double Perplexity, double Seconds, bool TrainedOn, double[] Ratios, int[] Kept)
 {
     public double? Gap { get; init; }
+
+    /// <summary>Share of held-out records whose caption is likelier with its own image than with the wrong one.</summary>
+    public double? ImageAccuracy { get; init; }
 }
 
 public sealed record EvalReport(double DensePerplexity, double[] TrainingBudgets, IReadOnlyList<EvalRow> Rows)
 {
     /// <summary>The dense model's multimodal gap (image+text calibration only).</summary>
     public double? DenseGap { get; init; }
+
+    public double? DenseImageAccuracy { get; init; }
 }
 
 /// <summary>
@@ -56,12 +61,17 @@ public static class EvalJob
         var evaluator = inputs.Evaluator(scores, progress);
         evaluator.UseMethod(ImportanceMethod.Activation);
         var heldOut = inputs.Calibration.HeldOut;
-        var wrongImages = inputs.Calibration.HasImages ? ImageSwap.WithWrongImages(heldOut) : null;
-        double? Gap(IReadOnlyList<int> kept, double perplexity) => wrongImages is null
-            ? null
-            : evaluator.Evaluate(kept, wrongImages, request.BatchSize, cancellation).Perplexity - perplexity;
-        var dense = evaluator.Evaluate(widths, heldOut, request.BatchSize, cancellation).Perplexity;
-        var denseGap = Gap(widths, dense);
+        // Image+text calibration: the true-image perplexity comes with the wrong-image one (the gap).
+        (double Perplexity, MultimodalGapResult? Gap) Score(IReadOnlyList<int> kept)
+        {
+            if (!inputs.Calibration.HasImages)
+            {
+                return (evaluator.Evaluate(kept, heldOut, request.BatchSize, cancellation).Perplexity, null);
+            }
+            var gap = evaluator.MeasureGap(kept, heldOut, request.BatchSize, cancellation);
+            return (gap.TrueImagePerplexity, gap);
+        }
+        var (dense, denseGap) = Score(widths);
 
         var rows = new List<EvalRow>();
         var total = request.Budgets.Count * (4 + predictors.Count);
@@ -81,17 +91,16 @@ public static class EvalJob
                 var clock = Stopwatch.StartNew();
                 var projected = decide();
                 var seconds = knownSeconds ?? clock.Elapsed.TotalSeconds;
-                var perplexity = evaluator.Evaluate(projected.Kept, heldOut, request.BatchSize, cancellation).Perplexity;
-                var gap = Gap(projected.Kept, perplexity);
-                rows.Add(new EvalRow(budget, method, perplexity, seconds, trainedOn, projected.Ratios, projected.Kept) { Gap = gap });
-                progress.Report("eval", rows.Count, total, $"{budget:0.##} {method}: {perplexity:F4}{(gap is null ? "" : $", gap {gap:F3}")}");
+                var (perplexity, gap) = Score(projected.Kept);
+                rows.Add(new EvalRow(budget, method, perplexity, seconds, trainedOn, projected.Ratios, projected.Kept) { Gap = gap?.Gap, ImageAccuracy = gap?.ImageAccuracy });
+                progress.Report("eval", rows.Count, total, $"{budget:0.##} {method}: {perplexity:F4}{(gap is { } g ? $", gap {g.Gap:F3}, image accuracy {g.ImageAccuracy:P0}" : "")}");
             }
         }
         foreach (var (_, predictor) in predictors)
         {
             predictor.Dispose();
         }
-        return new EvalReport(dense, training.Budgets.ToArray(), rows) { DenseGap = denseGap };
+        return new EvalReport(dense, training.Budgets.ToArray(), rows) { DenseGap = denseGap?.Gap, DenseImageAccuracy = denseGap?.ImageAccuracy };
     }
 
     public static string MethodName(PredictorArchitecture architecture) => architecture switch

@@ -36,6 +36,9 @@ public sealed record MultimodalSampleReport
 
     public double Gap => WrongImagePerplexity - TrueImagePerplexity;
 
+    /// <summary>Share of held-out captions likelier with their own image than with the wrong one.</summary>
+    public required double ImageAccuracy { get; init; }
+
     /// <summary>Held-out caption perplexity when only decoder layer l loses half its FFN (activation importance).</summary>
     public required double[] LayerSensitivity { get; init; }
 
@@ -54,7 +57,7 @@ public static class MultimodalSampleJob
     public const string CalibrationFileName = "calibration.jsonl";
     public const string ReportFile = "sample-report.json";
     private const int ImageTokenId = 256;
-    private const int ReportSchema = 1;
+    private const int ReportSchema = 2;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -155,7 +158,7 @@ public static class MultimodalSampleJob
         var calibration = ImageTextCalibration.Load(calibrationPath, ByteTokenizer.Instance, imageSettings, CalibrationOptions.DefaultSequenceLength,
             CalibrationOptions.DefaultHeldOutFraction, CalibrationOptions.DefaultSeed, vocabSize: config.VocabSize);
         var gap = MultimodalGap.Measure(model, calibration.HeldOut, 16, cancellation);
-        progress.Info($"sample: held-out caption perplexity {gap.TrueImagePerplexity:F3} with the true image, {gap.WrongImagePerplexity:F3} with a wrong one (gap {gap.Gap:F3})");
+        progress.Info($"sample: held-out caption perplexity {gap.TrueImagePerplexity:F3} with the true image, {gap.WrongImagePerplexity:F3} with a wrong one (gap {gap.Gap:F3}, image accuracy {gap.ImageAccuracy:P1})");
 
         var scores = ImportanceScorer.Score(model, calibration.Search, 16, cancellation: cancellation);
         ImportanceOrder.Apply(model, scores, ImportanceMethod.Activation);
@@ -177,6 +180,7 @@ public static class MultimodalSampleJob
             FinalTrainingLoss = lastLoss,
             TrueImagePerplexity = gap.TrueImagePerplexity,
             WrongImagePerplexity = gap.WrongImagePerplexity,
+            ImageAccuracy = gap.ImageAccuracy,
             LayerSensitivity = sensitivity,
         };
         File.WriteAllText(Path.Combine(work, ReportFile), JsonSerializer.Serialize(report, Json) + "\n");

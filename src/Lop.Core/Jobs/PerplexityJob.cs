@@ -25,6 +25,9 @@ public sealed record PerplexityReport(
 {
     /// <summary>Image+text calibration: perplexity with wrong images minus this one (how much the model uses its images).</summary>
     public double? Gap { get; init; }
+
+    /// <summary>Share of records whose text is likelier with its own image than with the wrong one.</summary>
+    public double? ImageAccuracy { get; init; }
 }
 
 /// <summary><c>dotnet lop perplexity</c>: exp(mean next-token NLL) over one split of the calibration data.</summary>
@@ -44,11 +47,13 @@ public static class PerplexityJob
         var result = LogLikelihood.Evaluate(model, sequences, request.BatchSize,
             new Progress(progress, "perplexity"), cancellation);
         var seconds = clock.Elapsed.TotalSeconds;
-        double? gap = inputs.Calibration.HasImages
-            ? LogLikelihood.Evaluate(model, ImageSwap.WithWrongImages(sequences), request.BatchSize, cancellation: cancellation).Perplexity - result.Perplexity
-            : null;
+        var gap = inputs.Calibration.HasImages ? MultimodalGap.Measure(model, sequences, request.BatchSize, cancellation) : (MultimodalGapResult?)null;
         return new PerplexityReport(inputs.Checkpoint.Folder, request.Split, result.Perplexity, result.MeanNll,
-            result.PredictedTokens, sequences.Length, seconds, sequences.Sum(s => (double)s.Length) / seconds) { Gap = gap };
+            result.PredictedTokens, sequences.Length, seconds, sequences.Sum(s => (double)s.Length) / seconds)
+        {
+            Gap = gap?.Gap,
+            ImageAccuracy = gap?.ImageAccuracy,
+        };
     }
 
     /// <summary>Adapts batch progress to the job's progress sink (synchronously: IProgress of the BCL would post to the thread pool).</summary>

@@ -40,6 +40,20 @@ internal sealed class PrefixEvaluator(IPrunableModel model, ImportanceScores sco
         Method = method;
     }
 
+    /// <summary>True- and wrong-image caption perplexity of the configuration keeping <paramref name="kept"/>[l] neurons of layer l.</summary>
+    public MultimodalGapResult MeasureGap(IReadOnlyList<int> kept, IReadOnlyList<CalibrationSequence> sequences, int batchSize, CancellationToken cancellation = default)
+    {
+        try
+        {
+            Model.SetActiveWidths(kept.Select(k => (long)k).ToArray());
+            return MultimodalGap.Measure(Model, sequences, batchSize, cancellation);
+        }
+        finally
+        {
+            Model.SetActiveWidths(null);
+        }
+    }
+
     /// <summary>Perplexity of the configuration keeping <paramref name="kept"/>[l] most important neurons of layer l.</summary>
     public LogLikelihoodResult Evaluate(IReadOnlyList<int> kept, IReadOnlyList<CalibrationSequence> sequences, int batchSize, CancellationToken cancellation = default)
     {
