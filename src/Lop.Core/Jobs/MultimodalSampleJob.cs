@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Lop.Core.Artifacts;
 using Lop.Core.Calibration;
 using Lop.Core.Evaluation;
 using Lop.Core.Images;
@@ -55,34 +53,15 @@ public sealed record MultimodalSampleReport
 public static class MultimodalSampleJob
 {
     public const string CalibrationFileName = "calibration.jsonl";
-    public const string ReportFile = "sample-report.json";
+    public const string ReportFile = SampleFolder.ReportFile;
     private const int ImageTokenId = 256;
     private const int ReportSchema = 2;
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     public static MultimodalSampleReport Run(string folder, MultimodalSampleSettings settings, bool force, IJobProgress progress, CancellationToken cancellation = default)
     {
-        folder = Path.GetFullPath(folder);
-        var settingsHash = SettingsHash(settings);
-        if (!force && TryReuse(folder, settingsHash) is { } existing)
-        {
-            progress.Info($"sample: reusing {folder} (same settings; --force trains again)");
-            return existing with { FromCache = true };
-        }
-        SampleModelJob.EnsureReplaceable(folder);
-        var temporary = folder + $".tmp-{Guid.NewGuid():N}";
-        try
-        {
-            var report = Build(temporary, folder, settings, settingsHash, progress, cancellation);
-            FolderSwap.Replace(temporary, folder);
-            return report;
-        }
-        catch
-        {
-            FolderSwap.TryDelete(temporary);
-            throw;
-        }
+        var settingsHash = SampleFolder.SettingsHash(settings, "multimodal " + ReportSchema);
+        return SampleFolder.Produce<MultimodalSampleReport>(folder, settingsHash, force, r => r.SettingsHash, r => r with { FromCache = true },
+            (work, final) => Build(work, final, settings, settingsHash, progress, cancellation), progress);
     }
 
     internal static ModelConfig Config(MultimodalSampleSettings settings) => new()
@@ -183,7 +162,6 @@ public static class MultimodalSampleJob
             ImageAccuracy = gap.ImageAccuracy,
             LayerSensitivity = sensitivity,
         };
-        File.WriteAllText(Path.Combine(work, ReportFile), JsonSerializer.Serialize(report, Json) + "\n");
         return report;
     }
 
@@ -221,29 +199,5 @@ public static class MultimodalSampleJob
         var path = Path.Combine(work, CalibrationFileName);
         File.WriteAllText(path, lines.ToString());
         return path;
-    }
-
-    private static string SettingsHash(MultimodalSampleSettings settings)
-    {
-        var text = JsonSerializer.Serialize(settings) + "\n" + VariantManifest.EngineVersionString() + "\nmultimodal " + ReportSchema;
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
-    }
-
-    private static MultimodalSampleReport? TryReuse(string folder, string settingsHash)
-    {
-        var path = Path.Combine(folder, ReportFile);
-        if (!File.Exists(path) || !File.Exists(Path.Combine(folder, "model", "config.json")))
-        {
-            return null;
-        }
-        try
-        {
-            var report = JsonSerializer.Deserialize<MultimodalSampleReport>(File.ReadAllText(path), Json);
-            return report?.SettingsHash == settingsHash ? report : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Lop.Core.Artifacts;
 using Lop.Core.Calibration;
 using Lop.Core.Evaluation;
 using Lop.Core.Importance;
@@ -45,37 +43,18 @@ public sealed record SampleModelReport
 /// </summary>
 public static class SampleModelJob
 {
-    public const string ReportFile = "sample-report.json";
+    public const string ReportFile = SampleFolder.ReportFile;
     public const string CalibrationFileName = "calibration.txt";
     private const double SensitivityRatio = 0.5;
 
     /// <summary>Bump when what the report measures changes, so older samples are rebuilt rather than reused.</summary>
     private const int ReportSchema = 3;
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     public static SampleModelReport Run(string folder, SampleModelSettings settings, bool force, IJobProgress progress, CancellationToken cancellation = default)
     {
-        folder = Path.GetFullPath(folder);
-        var settingsHash = SettingsHash(settings);
-        if (!force && TryReuse(folder, settingsHash) is { } existing)
-        {
-            progress.Info($"sample: reusing {folder} (same settings; --force trains again)");
-            return existing with { FromCache = true };
-        }
-        EnsureReplaceable(folder);
-        var temporary = folder + $".tmp-{Guid.NewGuid():N}";
-        try
-        {
-            var report = Build(temporary, folder, settings, settingsHash, progress, cancellation);
-            FolderSwap.Replace(temporary, folder);
-            return report;
-        }
-        catch
-        {
-            FolderSwap.TryDelete(temporary);
-            throw;
-        }
+        var settingsHash = SampleFolder.SettingsHash(settings, ReportSchema.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return SampleFolder.Produce<SampleModelReport>(folder, settingsHash, force, r => r.SettingsHash, r => r with { FromCache = true },
+            (work, final) => Build(work, final, settings, settingsHash, progress, cancellation), progress);
     }
 
     private static SampleModelReport Build(string work, string final, SampleModelSettings settings, string settingsHash, IJobProgress progress, CancellationToken cancellation)
@@ -129,7 +108,6 @@ public static class SampleModelJob
             LayerSensitivityAt90 = sensitivityAt90,
             SensitivityRatio = SensitivityRatio,
         };
-        File.WriteAllText(Path.Combine(work, ReportFile), JsonSerializer.Serialize(report, Json) + "\n");
         return report;
     }
 
@@ -161,40 +139,6 @@ public static class SampleModelJob
             builder.Append(document).Append("\n\n");
         }
         return builder.ToString();
-    }
-
-    private static string SettingsHash(SampleModelSettings settings)
-    {
-        var text = JsonSerializer.Serialize(settings) + "\n" + VariantManifest.EngineVersionString() + "\n" + ReportSchema;
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
-    }
-
-    private static SampleModelReport? TryReuse(string folder, string settingsHash)
-    {
-        var path = Path.Combine(folder, ReportFile);
-        if (!File.Exists(path) || !File.Exists(Path.Combine(folder, "model", "config.json")))
-        {
-            return null;
-        }
-        try
-        {
-            var report = JsonSerializer.Deserialize<SampleModelReport>(File.ReadAllText(path), Json);
-            return report?.SettingsHash == settingsHash ? report : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Checked before training, so minutes of work are not thrown away at the end.</summary>
-    internal static void EnsureReplaceable(string folder)
-    {
-        if (Directory.Exists(folder) && !File.Exists(Path.Combine(folder, ReportFile)) && Directory.EnumerateFileSystemEntries(folder).Any())
-        {
-            throw new Errors.LopException(Errors.ErrorCodes.OutputNotWritable,
-                $"{folder} exists and is not a sample folder (no {ReportFile}); choose another --out.", folder);
-        }
     }
 
     internal sealed class StepProgress(IJobProgress sink, Action<double> lastLoss) : IProgress<(int Step, int Steps, double Loss)>

@@ -25,27 +25,14 @@ internal static class MultimodalSampleTrainer
         torch.manual_seed(settings.Seed);
         var model = new LlavaModel(config);
         SampleTrainer.InitialiseWeights(model, config.NumLayers);
-        model.train();
-        using var optimiser = optim.AdamW(model.parameters(), lr: settings.LearningRate, weight_decay: 0.01);
-        for (var step = 0; step < settings.Steps; step++)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            SampleTrainer.SetLearningRate(optimiser, settings.LearningRate, settings.WarmupSteps, settings.Steps, step);
-            var sequences = Padded(makeSequences(step));
-            optimiser.zero_grad();
-            var (nll, predicted) = LogLikelihood.BatchNll(model, SequenceBatch.Create(sequences, 0, sequences.Count));
-            var loss = nll / predicted;
-            loss.backward();
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0);
-            optimiser.step();
-            if (step % 10 == 0 || step == settings.Steps - 1)
-            {
-                progress?.Report((step + 1, settings.Steps, loss.item<float>()));
-            }
-        }
-        model.eval();
+        SampleTrainer.Optimise(model, settings.LearningRate, settings.WarmupSteps, settings.Steps, Batch, progress, cancellation);
         return model;
+
+        SequenceBatch Batch(int step)
+        {
+            var padded = Padded(makeSequences(step));
+            return SequenceBatch.Create(padded, 0, padded.Count);
+        }
     }
 
     /// <summary>

@@ -22,29 +22,48 @@ internal static class SampleTrainer
         torch.manual_seed(settings.Seed);
         var model = new CausalLm(config);
         InitialiseWeights(model, config.NumLayers);
-        model.train();
-        using var optimiser = optim.AdamW(model.parameters(), lr: settings.LearningRate, weight_decay: 0.01);
         // SplitMix64, not System.Random: the sample must train the same on every .NET version.
         var sampler = new SplitMix64(unchecked((ulong)settings.Seed));
-        for (var step = 0; step < settings.Steps; step++)
+        Optimise(model, settings.LearningRate, settings.WarmupSteps, settings.Steps,
+            _ => new SequenceBatch(SampleBatch(trainingTokens, sampler, settings.BatchSize, settings.Context + 1), null, null),
+            progress, cancellation);
+        return model;
+    }
+
+    /// <summary>
+    /// The schedule both samples train with: AdamW (weight decay 0.01), linear warm-up then cosine
+    /// decay, gradients clipped to norm 1, mean next-token loss over each batch's targets.
+    /// </summary>
+    /// <param name="batchFor">the training batch of a step</param>
+    internal static void Optimise<TModel>(
+        TModel model,
+        double learningRate,
+        int warmupSteps,
+        int steps,
+        Func<int, SequenceBatch> batchFor,
+        IProgress<(int Step, int Steps, double Loss)>? progress,
+        CancellationToken cancellation)
+        where TModel : nn.Module, IPrunableModel
+    {
+        model.train();
+        using var optimiser = optim.AdamW(model.parameters(), lr: learningRate, weight_decay: 0.01);
+        for (var step = 0; step < steps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            SetLearningRate(optimiser, settings.LearningRate, settings.WarmupSteps, settings.Steps, step);
-            var batch = SampleBatch(trainingTokens, sampler, settings.BatchSize, settings.Context + 1);
+            SetLearningRate(optimiser, learningRate, warmupSteps, steps, step);
             optimiser.zero_grad();
-            var (nll, predicted) = LogLikelihood.BatchNll(model, new SequenceBatch(batch, null, null));
+            var (nll, predicted) = LogLikelihood.BatchNll(model, batchFor(step));
             var loss = nll / predicted;
             loss.backward();
             nn.utils.clip_grad_norm_(model.parameters(), 1.0);
             optimiser.step();
-            if (step % 10 == 0 || step == settings.Steps - 1)
+            if (step % 10 == 0 || step == steps - 1)
             {
-                progress?.Report((step + 1, settings.Steps, loss.item<float>()));
+                progress?.Report((step + 1, steps, loss.item<float>()));
             }
         }
         model.eval();
-        return model;
     }
 
     /// <summary>GPT-2 style initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2 x layers); norms 1, biases 0.</summary>
@@ -74,7 +93,7 @@ internal static class SampleTrainer
     }
 
     /// <summary>Linear warm-up, then cosine decay to zero at the last step.</summary>
-    internal static void SetLearningRate(optim.Optimizer optimiser, double learningRate, int warmupSteps, int steps, int step)
+    private static void SetLearningRate(optim.Optimizer optimiser, double learningRate, int warmupSteps, int steps, int step)
     {
         var rate = step < warmupSteps
             ? learningRate * (step + 1) / warmupSteps
