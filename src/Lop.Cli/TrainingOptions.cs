@@ -25,6 +25,10 @@ internal sealed class TrainingOptions
         Description = "Predictor: transformer (the paper's autoregressive one), encoder, mlp or bilstm.",
         DefaultValueFactory = _ => PredictorArchitecture.Transformer,
     };
+    private readonly Option<double?> _imageGapWeight = new("--image-gap-weight")
+    {
+        Description = "Image+text calibration only: add this weight x (NLL with wrong images - NLL with true images) to the search reward (default 0: the paper's reward).",
+    };
     private readonly Option<int?> _epochs = new("--epochs") { Description = $"Predictor training epochs (default {new PredictorSettings().Epochs})." };
     private readonly Option<int> _top = new("--top")
     {
@@ -38,6 +42,7 @@ internal sealed class TrainingOptions
         command.Options.Add(_simulations);
         command.Options.Add(_searchSeed);
         command.Options.Add(_rewardSequences);
+        command.Options.Add(_imageGapWeight);
         if (architecture)
         {
             command.Options.Add(_architecture);
@@ -58,6 +63,10 @@ internal sealed class TrainingOptions
         {
             search = search with { Seed = seed };
             predictor = predictor with { Seed = seed };
+        }
+        if (result.GetValue(_imageGapWeight) is double gapWeight)
+        {
+            search = search with { ImageGapWeight = gapWeight };
         }
         if (result.GetValue(_epochs) is int epochs)
         {

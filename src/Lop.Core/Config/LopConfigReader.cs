@@ -24,7 +24,7 @@ internal sealed partial class LopConfigReader
 
     private static readonly string[] TopKeys = ["model", "calibration", "dtype", "search", "predictor", "output", "cache", "targets"];
     private static readonly string[] CalibrationKeys = ["path", "sequenceLength", "heldOut", "seed", "maxSequences"];
-    private static readonly string[] SearchKeys = ["budgets", "simulations", "rewardSequences", "seed", "maxPruneRatio"];
+    private static readonly string[] SearchKeys = ["budgets", "simulations", "rewardSequences", "seed", "maxPruneRatio", "imageGapWeight"];
     private static readonly string[] PredictorKeys = ["architecture", "epochs", "top"];
     private static readonly string[] OutputKeys = ["path"];
     private static readonly string[] ConstraintKeys = ["ratio", "maxParams", "maxWeightBytes", "maxMemory", "device"];
@@ -226,6 +226,10 @@ internal sealed partial class LopConfigReader
             if (Get(s, "maxPruneRatio") is { } ratioNode && Number(ratioNode, "search.maxPruneRatio", v => v > 0 && v < 1, "a fraction above 0 and below 1, e.g. 0.9") is double upper)
             {
                 search = search with { UpperBound = upper };
+            }
+            if (Get(s, "imageGapWeight") is { } gapNode && Number(gapNode, "search.imageGapWeight", v => v >= 0 && double.IsFinite(v), "a weight of 0 or more, e.g. 1") is double gapWeight)
+            {
+                search = search with { ImageGapWeight = gapWeight };
             }
         }
         if (Section(predictorNode, "predictor", PredictorKeys) is { } p)

@@ -31,6 +31,7 @@ public static class LopConfigTemplate
           rewardSequences: 32            # calibration sequences each candidate is scored on
           seed: 1234                     # seed of the search and of predictor training
           maxPruneRatio: 0.9             # no layer loses more than this fraction of its FFN neurons
+          imageGapWeight: 0              # image+text calibration: reward keeping the model's use of its images too (0 = the paper's reward)
 
         # The network that maps a budget to per-layer pruning ratios.
         predictor:

@@ -10,10 +10,14 @@ namespace Lop.Core.Search;
 /// prefix of every layer, set with <see cref="CausalLm.SetActiveWidths"/>, so no weights are copied.
 /// A vector seen before is answered from the cache: MCTS revisits configurations (perturbations that
 /// round to the same counts), and an evaluation is the whole cost of the search. The caller restores
-/// the model's widths when done.
+/// the model's widths when done. With a positive image-gap weight and image+text sequences, the reward
+/// also counts how much worse the text becomes with wrong images (<see cref="SearchSettings.ImageGapWeight"/>).
 /// </summary>
-internal sealed class CandidateEvaluator(IPrunableModel model, IReadOnlyList<CalibrationSequence> sequences, int batchSize, double budget)
+internal sealed class CandidateEvaluator(IPrunableModel model, IReadOnlyList<CalibrationSequence> sequences, int batchSize, double budget, double imageGapWeight = 0)
 {
+    private readonly CalibrationSequence[]? _wrongImages =
+        imageGapWeight > 0 && sequences.Any(s => s.Image is not null) ? ImageSwap.WithWrongImages(sequences) : null;
+
     private readonly Dictionary<string, SearchRecord> _cache = new(StringComparer.Ordinal);
     private readonly List<SearchRecord> _records = [];
 
@@ -36,7 +40,12 @@ internal sealed class CandidateEvaluator(IPrunableModel model, IReadOnlyList<Cal
         var result = LogLikelihood.Evaluate(model, sequences, batchSize, cancellation: cancellation);
         // Reward = -mean next-token NLL (log perplexity): needs no labels, is smooth in the configuration
         // (unlike an accuracy on a few hundred questions), and ranks configurations exactly as perplexity does.
-        var record = new SearchRecord(budget, allocation.Ratios, allocation.Kept, -result.MeanNll, result.Perplexity, simulation);
+        var reward = -result.MeanNll;
+        if (_wrongImages is not null)
+        {
+            reward += imageGapWeight * (LogLikelihood.Evaluate(model, _wrongImages, batchSize, cancellation: cancellation).MeanNll - result.MeanNll);
+        }
+        var record = new SearchRecord(budget, allocation.Ratios, allocation.Kept, reward, result.Perplexity, simulation);
         _cache.Add(key, record);
         _records.Add(record);
         MinReward = Math.Min(MinReward, record.Reward);

@@ -40,7 +40,7 @@ internal static class MctsSearch
         var stage = string.Create(CultureInfo.InvariantCulture, $"search {budget:0.00}");
         var clock = Stopwatch.StartNew();
         var random = new SplitMix64(unchecked((ulong)settings.Seed));
-        var evaluator = new CandidateEvaluator(model, sequences, settings.BatchSize, budget);
+        var evaluator = new CandidateEvaluator(model, sequences, settings.BatchSize, budget, settings.ImageGapWeight);
         try
         {
             var root = new SearchNode(uniform, depth: 0);

@@ -43,6 +43,15 @@ public sealed record SearchSettings
     /// <summary>Sequences per forward pass when a candidate is evaluated.</summary>
     public int BatchSize { get; init; } = 8;
 
+    /// <summary>
+    /// <b>Ours, off by default:</b> with image+text calibration, the reward adds this weight x (mean NLL with
+    /// wrong images - mean NLL with the true ones), so configurations that keep the model's use of its
+    /// images score higher. 0 is the paper's reward (the true-image loss alone). Left out of cache keys
+    /// when 0, so datasets searched without it are reused.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public double ImageGapWeight { get; init; }
+
     /// <summary>Perturbation half-width for the children of a node at <paramref name="depth"/> (the root is 0): finer as the tree deepens.</summary>
     public double Delta(int depth) => Math.Max(InitialDelta * Math.Pow(DeltaDecay, depth), MinDelta);
 
@@ -64,6 +73,7 @@ public sealed record SearchSettings
             string.Create(c, $"perturbation ({InitialDelta} x {DeltaDecay}^depth, at least {MinDelta}) must be positive, with a decay in (0, 1]."));
         Require(LowerBound >= 0 && LowerBound <= UpperBound && UpperBound < 1,
             string.Create(c, $"ratio bounds are [{LowerBound}, {UpperBound}]; they must satisfy 0 <= lower <= upper < 1."));
+        Require(ImageGapWeight >= 0 && double.IsFinite(ImageGapWeight), string.Create(c, $"image gap weight is {ImageGapWeight}; it must be a finite number, 0 or more."));
         Require(BatchSize >= 1, string.Create(c, $"batch size is {BatchSize}; it must be at least 1."));
     }
 }

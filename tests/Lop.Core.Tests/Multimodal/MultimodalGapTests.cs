@@ -1,5 +1,6 @@
 using Lop.Core.Calibration;
 using Lop.Core.Evaluation;
+using Lop.Core.Models;
 using Xunit;
 
 namespace Lop.Core.Tests.Multimodal;
@@ -41,5 +42,26 @@ public class MultimodalGapTests
         Assert.Equal(LogLikelihood.Evaluate(model, sequences, 2).Perplexity, gap.TrueImagePerplexity, 6);
         Assert.Equal(LogLikelihood.Evaluate(model, wrong, 2).Perplexity, gap.WrongImagePerplexity, 6);
         Assert.InRange(gap.ImageAccuracy, 0, 1);
+    }
+
+    [Fact]
+    public void An_image_gap_weight_adds_the_wrong_image_loss_difference_to_the_search_reward()
+    {
+        var config = TinyLlava.Config();
+        using var model = TinyLlava.Random(config);
+        var sequences = TinyLlava.Sequences(config, 4);
+        var widths = config.IntermediateSizes;
+        var allocation = Lop.Core.Search.BudgetProjection.Project([0.5, 0.5, 0.5], widths, 0.5, 0, 0.9);
+
+        var plain = new Lop.Core.Search.CandidateEvaluator(model, sequences, 2, 0.5).Evaluate(allocation, 0, default);
+        var weighted = new Lop.Core.Search.CandidateEvaluator(model, sequences, 2, 0.5, imageGapWeight: 2).Evaluate(allocation, 0, default);
+
+        model.SetActiveWidths(allocation.Kept.Select(k => (long)k).ToArray());
+        var truth = LogLikelihood.Evaluate(model, sequences, 2).MeanNll;
+        var wrong = LogLikelihood.Evaluate(model, ImageSwap.WithWrongImages(sequences), 2).MeanNll;
+        model.SetActiveWidths(null);
+        Assert.Equal(-truth, plain.Reward, 6);
+        Assert.Equal(-truth + 2 * (wrong - truth), weighted.Reward, 6);
+        Assert.Equal(plain.Perplexity, weighted.Perplexity);
     }
 }
