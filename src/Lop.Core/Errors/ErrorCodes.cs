@@ -3,7 +3,7 @@ namespace Lop.Core.Errors;
 /// <summary>
 /// Every error code the engine emits. Codes are stable: never renumber one, only add.
 /// LOP0xxx runtime and native libraries, LOP1xxx lop.yaml, LOP2xxx checkpoint files,
-/// LOP3xxx calibration data, LOP4xxx pruning, LOP5xxx artifacts and caches.
+/// LOP3xxx calibration data, LOP4xxx pruning, LOP5xxx artifacts and caches, LOP6xxx GGUF export and running variants.
 /// </summary>
 public static class ErrorCodes
 {
@@ -57,4 +57,11 @@ public static class ErrorCodes
     public const string RatioCountMismatch = "LOP4002";
     public const string ImportanceMismatch = "LOP4003";
     public const string PredictorMismatch = "LOP4004";
+
+    // GGUF export (llama.cpp) and running variants
+    public const string TokenizerNotExportable = "LOP6001";
+    public const string ExportTypeUnknown = "LOP6002";
+    public const string ArchitectureNotExportable = "LOP6003";
+    public const string QuantizationFailed = "LOP6004";
+    public const string GgufInvalid = "LOP6005";
 }
