@@ -7,6 +7,7 @@ using Lop.Core.Jobs;
 using Lop.Core.Models;
 using Lop.Core.Predictor;
 using Lop.Core.Search;
+using Lop.Core.Gguf;
 using Lop.Core.Targets;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -22,13 +23,14 @@ internal sealed partial class LopConfigReader
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    private static readonly string[] TopKeys = ["model", "calibration", "dtype", "search", "predictor", "output", "cache", "targets"];
+    private static readonly string[] TopKeys = ["model", "calibration", "dtype", "search", "predictor", "output", "formats", "cache", "targets"];
+    private static readonly string[] Formats = [LopConfig.SafetensorsFormat, LopConfig.GgufFormat];
     private static readonly string[] CalibrationKeys = ["path", "sequenceLength", "heldOut", "seed", "maxSequences"];
     private static readonly string[] SearchKeys = ["budgets", "simulations", "rewardSequences", "seed", "maxPruneRatio", "imageGapWeight"];
     private static readonly string[] PredictorKeys = ["architecture", "epochs", "top"];
     private static readonly string[] OutputKeys = ["path"];
     private static readonly string[] ConstraintKeys = ["ratio", "maxParams", "maxWeightBytes", "maxMemory", "device"];
-    private static readonly string[] TargetKeys = ["name", .. ConstraintKeys, "contextLength", "batch"];
+    private static readonly string[] TargetKeys = ["name", .. ConstraintKeys, "contextLength", "batch", "quantization", "granularity"];
     private static readonly string[] DTypes = ["f32", "bf16", "f16", "checkpoint"];
 
     private readonly string _file;
@@ -101,15 +103,16 @@ internal sealed partial class LopConfigReader
         var dtype = Get(fields, "dtype") is { } dtypeNode ? Choice(dtypeNode, "dtype", DTypes) ?? "f32" : "f32";
         var training = Training(Get(fields, "search"), Get(fields, "predictor"));
         var output = Output(Get(fields, "output"));
+        var formats = Get(fields, "formats") is { } formatsNode ? FormatList(formatsNode) : [LopConfig.SafetensorsFormat];
         var cache = Get(fields, "cache") is { } cacheNode && !IsNull(cacheNode) ? PathOf(cacheNode, "cache") : null;
         var model = modelFolder is null ? null : ReadModel(modelFolder);
-        var targets = Targets(Require(top, fields, "targets", "lop.yaml", "at least one target"), model, training);
+        var targets = Targets(Require(top, fields, "targets", "lop.yaml", "at least one target"), model, training, formats);
 
         if (_errors.Count > 0 || modelFolder is null || model is null || calibration is null || targets is null)
         {
             return null;
         }
-        return new LopConfig(_file, _folder, modelFolder, model, calibration, dtype, training, output, cache, targets);
+        return new LopConfig(_file, _folder, modelFolder, model, calibration, dtype, training, output, cache, targets) { Formats = formats };
     }
 
     // ---- sections ----
@@ -280,7 +283,22 @@ internal sealed partial class LopConfigReader
         return PathOf(node, "output") ?? fallback;
     }
 
-    private List<TargetSpec>? Targets(YamlNode? node, ModelConfig? model, PredictorTraining training)
+    /// <summary>formats: [safetensors] or [safetensors, gguf] (safetensors is always written: the GGUF is made from it).</summary>
+    private string[] FormatList(YamlNode node)
+    {
+        var items = node is YamlSequenceNode list ? list.Children.ToList() : [node];
+        var formats = new List<string> { LopConfig.SafetensorsFormat };
+        foreach (var item in items)
+        {
+            if (Choice(item, "formats", Formats) is { } format && !formats.Contains(format))
+            {
+                formats.Add(format);
+            }
+        }
+        return formats.ToArray();
+    }
+
+    private List<TargetSpec>? Targets(YamlNode? node, ModelConfig? model, PredictorTraining training, string[] formats)
     {
         if (node is null)
         {
@@ -296,7 +314,7 @@ internal sealed partial class LopConfigReader
         var targets = new List<TargetSpec>();
         for (var i = 0; i < list.Children.Count; i++)
         {
-            if (Target(list.Children[i], i, names, sizing) is { } target)
+            if (Target(list.Children[i], i, names, sizing, formats.Contains(LopConfig.GgufFormat), model) is { } target)
             {
                 targets.Add(target);
             }
@@ -304,7 +322,7 @@ internal sealed partial class LopConfigReader
         return targets;
     }
 
-    private TargetSpec? Target(YamlNode node, int index, HashSet<string> names, ModelSizing? sizing)
+    private TargetSpec? Target(YamlNode node, int index, HashSet<string> names, ModelSizing? sizing, bool gguf, ModelConfig? model)
     {
         var where = $"targets[{index}]";
         if (node is not YamlMappingNode map)
@@ -392,16 +410,41 @@ internal sealed partial class LopConfigReader
             "maxMemory" => Size(valueNode, $"{where}.maxMemory") is long m ? new MaxMemoryConstraint(m, context, batch) : null,
             _ => Device(valueNode, fields, where, context, batch),
         };
+        var quantization = GgufExportType.F16;
+        if (fields.TryGetValue("quantization", out var quantizationField))
+        {
+            if (!gguf)
+            {
+                Invalid(quantizationField.Key, $"{where}: quantization applies to the GGUF file; add gguf to formats (formats: [safetensors, gguf]) or remove it.");
+            }
+            else if (Choice(quantizationField.Value, $"{where}.quantization", GgufExportType.All.Select(t => t.Name).ToArray()) is { } q)
+            {
+                quantization = GgufExportType.Parse(q);
+            }
+        }
+        int? granularity = null;
+        if (fields.TryGetValue("granularity", out var granularityField) && Integer(granularityField.Value, $"{where}.granularity", 1) is int g)
+        {
+            if (model is not null && model.IntermediateSizes.Any(w => w % g != 0))
+            {
+                Invalid(granularityField.Value, $"{where}.granularity {g} does not divide every layer's FFN width ({string.Join(", ", model.IntermediateSizes.Distinct())}); choose a divisor of them, e.g. 32.");
+            }
+            else
+            {
+                granularity = g;
+            }
+        }
         if (constraint is null || name is null)
         {
             return null;
         }
-        if (sizing is not null && TargetSolver.Solve(constraint, sizing) is { Feasible: false } solved)
+        var spec = new TargetSpec(name, constraint, (int)map.Start.Line, (int)map.Start.Column) { Quantization = quantization, Granularity = granularity };
+        if (sizing is not null && model is not null && TargetSolver.Solve(constraint, spec.SizingFor(sizing, gguf), spec.GranularityFor(model, gguf)) is { Feasible: false } solved)
         {
             Error(ErrorCodes.TargetInfeasible, valueNode, $"{where} cannot be met: {solved.Explanation}");
             return null;
         }
-        return new TargetSpec(name, constraint, (int)map.Start.Line, (int)map.Start.Column);
+        return spec;
     }
 
     private DeviceConstraint? Device(YamlNode node, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> fields, string where, int context, int batch)

@@ -58,10 +58,10 @@ public static class ErrorCodes
     public const string ImportanceMismatch = "LOP4003";
     public const string PredictorMismatch = "LOP4004";
 
-    // GGUF export (llama.cpp) and running variants
-    public const string TokenizerNotExportable = "LOP6001";
-    public const string ExportTypeUnknown = "LOP6002";
-    public const string ArchitectureNotExportable = "LOP6003";
-    public const string QuantizationFailed = "LOP6004";
-    public const string GgufInvalid = "LOP6005";
+    // GGUF export (llama.cpp); LOP60xx-62xx belong to Lop.Runtime (RuntimeErrorCodes)
+    public const string TokenizerNotExportable = "LOP6301";
+    public const string ExportTypeUnknown = "LOP6302";
+    public const string ArchitectureNotExportable = "LOP6303";
+    public const string QuantizationFailed = "LOP6304";
+    public const string GgufInvalid = "LOP6305";
 }

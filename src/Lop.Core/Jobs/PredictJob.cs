@@ -25,7 +25,7 @@ public static class PredictJob
         }
     }
 
-    /// <summary>One predictor pass, then projection onto the budget (whole neurons, per-layer bounds).</summary>
-    internal static BudgetAllocation Predict(Predictor.TrainedPredictor predictor, IReadOnlyList<int> widths, double budget, SearchSettings settings) =>
-        BudgetProjection.Project(predictor.Predict(budget), widths, budget, settings.LowerBound, settings.UpperBound);
+    /// <summary>One predictor pass, then projection onto the budget (whole neurons, or whole blocks of <paramref name="granularity"/>; per-layer bounds).</summary>
+    internal static BudgetAllocation Predict(Predictor.TrainedPredictor predictor, IReadOnlyList<int> widths, double budget, SearchSettings settings, int granularity = 1) =>
+        BudgetProjection.ProjectInBlocks(predictor.Predict(budget), widths, budget, granularity, settings.LowerBound, settings.UpperBound);
 }

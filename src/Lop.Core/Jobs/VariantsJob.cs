@@ -59,9 +59,9 @@ public static class VariantsJob
             cancellation.ThrowIfCancellationRequested();
             var solved = config.Solve(target);
             var folder = Path.Combine(output, target.Name);
-            var key = InputsKey(fingerprint, inputs.Calibration.ContentHash, config, solved.Budget);
+            var key = InputsKey(fingerprint, inputs.Calibration.ContentHash, config, target, solved.Budget);
             var existing = ReadManifest(folder);
-            if (existing?.InputsKey == key)
+            if (existing?.InputsKey == key && (!config.WritesGguf || HasGguf(folder, existing)))
             {
                 progress.Info($"{target.Name}: up to date (budget {solved.Budget:0.####})");
                 summaries.Add(Summary(target, solved, folder, existing, upToDate: true));
@@ -101,6 +101,7 @@ public static class VariantsJob
     {
         var widths = inputs.Checkpoint.Config.IntermediateSizes;
         var (scores, _, _) = ImportanceJob.Obtain(inputs, config.Training.Search.BatchSize, config.CacheFolder, progress, cancellation);
+        var granularity = config.Granularity(target);
         double[] ratios;
         if (solved.Budget == 0)
         {
@@ -111,7 +112,7 @@ public static class VariantsJob
             var (predictor, _, _, _) = PredictorJob.Obtain(inputs, config.Training, config.CacheFolder, progress, cancellation);
             using (predictor)
             {
-                ratios = PredictJob.Predict(predictor, widths, solved.Budget, config.Training.Search).Ratios;
+                ratios = PredictJob.Predict(predictor, widths, solved.Budget, config.Training.Search, granularity).Ratios;
             }
         }
         var plan = PruningPlan.Create(scores, ratios, ImportanceMethod.Activation);
@@ -124,10 +125,21 @@ public static class VariantsJob
             Budget = solved.Budget,
             InputsKey = key,
             HeldOutPerplexity = perplexity,
+            Granularity = granularity > 1 ? granularity : null,
         }), folder, progress, cancellation);
         progress.Info($"{target.Name}: budget {solved.Budget:0.####}, {written.ParametersAfter:N0} parameters, held-out perplexity {perplexity:F4} -> {folder}");
-        return ReadManifest(folder)!;
+        var manifest = ReadManifest(folder)!;
+        if (config.WritesGguf)
+        {
+            manifest = VariantGguf.Write(folder, manifest, target.Quantization, progress, cancellation);
+        }
+        return manifest;
     }
+
+    /// <summary>The manifest lists a GGUF file and it is there (an interrupted export leaves the manifest without one, so it is redone).</summary>
+    private static bool HasGguf(string folder, VariantManifest manifest) =>
+        manifest.Gguf is { } gguf && File.Exists(Path.Combine(folder, gguf.File))
+        && (gguf.Mmproj is null || File.Exists(Path.Combine(folder, gguf.Mmproj)));
 
     private static double Evaluate(PrefixEvaluator evaluator, PruningPlan plan, JobInputs inputs, LopConfig config, CancellationToken cancellation)
     {
@@ -148,14 +160,15 @@ public static class VariantsJob
         solved.Explanation);
 
     /// <summary>Everything a target's variant depends on; the engine version too, so an upgrade rebuilds.</summary>
-    private static string InputsKey(string fingerprint, string calibrationHash, LopConfig config, double budget)
+    private static string InputsKey(string fingerprint, string calibrationHash, LopConfig config, TargetSpec target, double budget)
     {
         var text = string.Join('\n', "lop-variant", VariantManifest.EngineVersionString(), fingerprint, calibrationHash, config.DType,
-            JsonSerializer.Serialize(config.Training), budget.ToString("R", CultureInfo.InvariantCulture));
+            JsonSerializer.Serialize(config.Training), budget.ToString("R", CultureInfo.InvariantCulture),
+            string.Join(',', config.Formats), config.WritesGguf ? target.Quantization.Name : "", config.Granularity(target).ToString(CultureInfo.InvariantCulture));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
-    private static VariantManifest? ReadManifest(string folder)
+    internal static VariantManifest? ReadManifest(string folder)
     {
         var path = Path.Combine(folder, VariantManifest.FileName);
         if (!File.Exists(path))

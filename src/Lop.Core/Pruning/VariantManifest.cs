@@ -46,6 +46,15 @@ public sealed record VariantManifest
     public double? HeldOutPerplexity { get; init; }
     public long? Bytes { get; init; }
 
+    /// <summary>Kept widths are multiples of this (a quantization block); absent means whole neurons.</summary>
+    public int? Granularity { get; init; }
+
+    /// <summary>The variant as a GGUF file for llama.cpp, when lop.yaml's formats include gguf.</summary>
+    public GgufManifest? Gguf { get; init; }
+
+    /// <summary>Every file of the variant folder, this manifest excluded, in ordinal order.</summary>
+    public string[]? Files { get; init; }
+
     public static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -74,3 +83,20 @@ public sealed record VariantManifest
     public static string EngineVersionString() =>
         typeof(VariantManifest).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 }
+
+/// <summary>
+/// The GGUF file of a variant and what a runtime needs to choose it without opening it: its bytes
+/// and the KV cache's shape (layers x kv heads x head dim per token).
+/// </summary>
+public sealed record GgufManifest(
+    string File,
+    string? Mmproj,
+    string Type,
+    string Architecture,
+    string ArchitectureReason,
+    long Bytes,
+    int Layers,
+    int KvHeads,
+    int HeadDim,
+    int ContextLength,
+    IReadOnlyList<Gguf.QuantizationFallback> Fallbacks);

@@ -89,6 +89,52 @@ internal static class BudgetProjection
     }
 
     /// <summary>
+    /// As <see cref="Project"/>, in whole blocks of <paramref name="granularity"/> neurons per layer (a
+    /// quantization block along ffn_down's input), so every kept width is a multiple of the block and
+    /// llama.cpp quantizes every FFN tensor in the type asked for. The budget is met as closely as whole
+    /// blocks allow: to within half a block of all FFN neurons. Every width must be a multiple of the
+    /// block; <see cref="EffectiveGranularity"/> picks one that is.
+    /// </summary>
+    public static BudgetAllocation ProjectInBlocks(
+        IReadOnlyList<double> ratios,
+        IReadOnlyList<int> widths,
+        double budget,
+        int granularity,
+        double lowerBound = DefaultLowerBound,
+        double upperBound = DefaultUpperBound)
+    {
+        if (granularity <= 1)
+        {
+            return Project(ratios, widths, budget, lowerBound, upperBound);
+        }
+        if (widths.Any(w => w % granularity != 0))
+        {
+            throw new ArgumentException($"every width must be a multiple of the granularity {granularity}", nameof(granularity));
+        }
+        var blocks = Project(ratios, widths.Select(w => w / granularity).ToArray(), budget, lowerBound, upperBound);
+        var kept = blocks.Kept.Select(b => b * granularity).ToArray();
+        return new BudgetAllocation(kept, kept.Select((k, l) => 1.0 - (double)k / widths[l]).ToArray());
+    }
+
+    /// <summary>
+    /// The largest block size up to <paramref name="requested"/> that divides every width and leaves each
+    /// layer at least a few blocks: <paramref name="requested"/> itself for real models (FFN widths are
+    /// multiples of 256), smaller for toy ones.
+    /// </summary>
+    public static int EffectiveGranularity(IReadOnlyList<int> widths, int requested)
+    {
+        // Halving keeps g a divisor of the block, so whole g-neuron groups still tile whole blocks where they can.
+        for (var g = requested; g > 1; g /= 2)
+        {
+            if (widths.All(w => w % g == 0 && w / g >= 4))
+            {
+                return g;
+            }
+        }
+        return 1;
+    }
+
+    /// <summary>
     /// Kept counts (not yet whole) at shift s: (1 - (theta + s)) x d, clipped. Clipping to the whole-neuron
     /// bounds rather than to [lo, hi] themselves is the same up to rounding, and it guarantees that the
     /// whole counts found afterwards stay inside the bounds.

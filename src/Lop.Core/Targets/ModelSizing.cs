@@ -14,15 +14,30 @@ public sealed record ModelSizing(
     int ParametersPerNeuron,
     int TotalNeurons,
     int MinimumKeptNeurons,
-    int BytesPerParameter,
+    double BytesPerParameter,
     long KvValuesPerToken)
 {
-    /// <summary>Keys and values of one token in every layer: 2 x layers x kv heads x head dim, in this dtype.</summary>
-    public long KvBytesPerToken => KvValuesPerToken * BytesPerParameter;
+    /// <summary>Bytes of one cached key or value: the weights' dtype, except under llama.cpp (f16 cache, whatever the weights).</summary>
+    public int KvBytesPerValue { get; init; } = (int)Math.Max(1, Math.Round(BytesPerParameter));
+
+    /// <summary>The GGUF type the weights are counted in (e.g. q4_k_m), or null for the checkpoint's dtype.</summary>
+    public string? WeightFormat { get; init; }
+
+    /// <summary>Keys and values of one token in every layer: 2 x layers x kv heads x head dim.</summary>
+    public long KvBytesPerToken => KvValuesPerToken * KvBytesPerValue;
 
     public long Parameters(int keptNeurons) => FixedParameters + (long)keptNeurons * ParametersPerNeuron;
 
-    public long WeightBytes(int keptNeurons) => Parameters(keptNeurons) * BytesPerParameter;
+    /// <summary>Whole bytes, rounded up (quantized types have fractional bytes per weight).</summary>
+    public long WeightBytes(int keptNeurons) => (long)Math.Ceiling(Parameters(keptNeurons) * BytesPerParameter);
+
+    /// <summary>This model counted as a GGUF of <paramref name="type"/> run by llama.cpp (its KV cache is f16).</summary>
+    public ModelSizing ForGguf(Gguf.GgufExportType type) => this with
+    {
+        BytesPerParameter = type.BytesPerWeight,
+        KvBytesPerValue = 2,
+        WeightFormat = type.Name,
+    };
 
     public long MemoryBytes(int keptNeurons, int contextLength, int batch) =>
         WeightBytes(keptNeurons) + KvBytesPerToken * contextLength * batch;

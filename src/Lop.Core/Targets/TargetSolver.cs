@@ -11,23 +11,48 @@ public static class TargetSolver
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public static SolvedTarget Solve(TargetConstraint constraint, ModelSizing sizing)
+    /// <param name="granularity">
+    /// kept neurons in whole multiples of this (a quantization block): size limits are then met with
+    /// the largest whole number of blocks, so per-layer block rounding cannot push the variant over
+    /// </param>
+    public static SolvedTarget Solve(TargetConstraint constraint, ModelSizing sizing, int granularity = 1)
+    {
+        var solved = SolveNeurons(constraint, sizing);
+        if (granularity <= 1 || !solved.Feasible || constraint is RatioConstraint || solved.KeptNeurons == sizing.TotalNeurons)
+        {
+            return solved;
+        }
+        var blocks = solved.KeptNeurons / granularity * granularity;
+        if (blocks < sizing.MinimumKeptNeurons)
+        {
+            return solved;
+        }
+        var context = constraint switch { MaxMemoryConstraint m => m.ContextLength, DeviceConstraint d => d.ContextLength, _ => TargetConstraint.DefaultContextLength };
+        var batch = constraint switch { MaxMemoryConstraint m => m.Batch, DeviceConstraint d => d.Batch, _ => 1 };
+        var sized = constraint is DeviceConstraint device ? DeviceSizing(sizing, device) : sizing;
+        return Result(sized, blocks, context, batch, true, solved.Explanation + string.Create(Invariant,
+            $" Rounded down to whole {granularity}-neuron quantization blocks: keeps {blocks} (budget {1.0 - (double)blocks / sizing.TotalNeurons:0.####})."));
+    }
+
+    private static ModelSizing DeviceSizing(ModelSizing sizing, DeviceConstraint d) =>
+        sizing.WeightFormat is null ? sizing with { BytesPerParameter = ModelSizing.BytesOf(d.DType), KvBytesPerValue = ModelSizing.BytesOf(d.DType) } : sizing;
+
+    private static SolvedTarget SolveNeurons(TargetConstraint constraint, ModelSizing sizing)
     {
         switch (constraint)
         {
             case RatioConstraint ratio:
                 return SolveRatio(ratio.Ratio, sizing);
             case MaxParamsConstraint p:
-                return Fit(sizing, p.Parameters, sizing.FixedParameters, sizing.ParametersPerNeuron,
+                return Fit(sizing, p.Parameters, k => sizing.Parameters((int)k), sizing.ParametersPerNeuron,
                     TargetConstraint.DefaultContextLength, 1, k => Count(sizing.Parameters(k)) + " parameters", "parameters");
             case MaxWeightBytesConstraint w:
-                return Fit(sizing, w.Bytes, sizing.WeightBytes(0), (long)sizing.ParametersPerNeuron * sizing.BytesPerParameter,
+                return Fit(sizing, w.Bytes, k => sizing.WeightBytes((int)k), sizing.ParametersPerNeuron * sizing.BytesPerParameter,
                     TargetConstraint.DefaultContextLength, 1, k => Size(sizing.WeightBytes(k)) + " of weights", "weights");
             case MaxMemoryConstraint m:
                 return FitMemory(sizing, m.Bytes, m.ContextLength, m.Batch, "");
             case DeviceConstraint d:
-                var device = sizing with { BytesPerParameter = ModelSizing.BytesOf(d.DType) };
-                return FitMemory(device, d.MemoryBytes, d.ContextLength, d.Batch, $" on {d.Device} ({d.DType})");
+                return FitMemory(DeviceSizing(sizing, d), d.MemoryBytes, d.ContextLength, d.Batch, $" on {d.Device} ({sizing.WeightFormat ?? d.DType})");
             default:
                 throw new ArgumentException($"unknown constraint {constraint.GetType().Name}", nameof(constraint));
         }
@@ -35,8 +60,7 @@ public static class TargetSolver
 
     private static SolvedTarget FitMemory(ModelSizing sizing, long limit, int context, int batch, string where)
     {
-        var kv = sizing.KvBytesPerToken * context * batch;
-        return Fit(sizing, limit, sizing.WeightBytes(0) + kv, (long)sizing.ParametersPerNeuron * sizing.BytesPerParameter, context, batch,
+        return Fit(sizing, limit, k => sizing.MemoryBytes((int)k, context, batch), sizing.ParametersPerNeuron * sizing.BytesPerParameter, context, batch,
             k => Size(sizing.MemoryBytes(k, context, batch)) + string.Create(Invariant, $" of weights and KV cache ({context} tokens x {batch}){where}"),
             "memory");
     }
@@ -54,17 +78,26 @@ public static class TargetSolver
         return Result(sizing, kept, TargetConstraint.DefaultContextLength, 1, true, Kept(kept, total));
     }
 
-    /// <summary>The largest kept count k with cost(k) = fixed + k x perNeuron within the limit.</summary>
-    private static SolvedTarget Fit(ModelSizing sizing, long limit, long fixedCost, long perNeuron, int context, int batch, Func<int, string> describe, string what)
+    /// <summary>The largest kept count k with cost(k) = fixed + k x perNeuron (rounded up to whole bytes) within the limit.</summary>
+    private static SolvedTarget Fit(ModelSizing sizing, long limit, Func<long, long> cost, double perNeuron, int context, int batch, Func<int, string> describe, string what)
     {
         var total = sizing.TotalNeurons;
         var floor = sizing.MinimumKeptNeurons;
-        if (fixedCost + (long)total * perNeuron <= limit)
+        if (cost(total) <= limit)
         {
             return Result(sizing, total, context, batch, true,
                 $"the dense model already fits ({describe(total)}, limit {Amount(limit, what)}): budget 0, nothing pruned.");
         }
-        var kept = limit < fixedCost ? -1 : (limit - fixedCost) / perNeuron;
+        var kept = limit < cost(0) ? -1 : Math.Min(total, (long)Math.Floor((limit - cost(0)) / perNeuron));
+        // Quantized types have fractional bytes per weight, rounded up: settle the last neuron exactly.
+        while (kept >= 0 && cost(kept) > limit)
+        {
+            kept--;
+        }
+        while (kept >= 0 && kept < total && cost(kept + 1) <= limit)
+        {
+            kept++;
+        }
         if (kept < floor)
         {
             return Result(sizing, floor, context, batch, false,

@@ -157,7 +157,7 @@ public sealed class LopConfigTests : IDisposable
     public void An_unknown_key_far_from_all_lists_them()
     {
         var error = _folder.Error(Smallest + "\nfrobnicate: 1\n");
-        Assert.Equal($"{_folder.Yaml}(6,1): error LOP1002: unknown key 'frobnicate' in lop.yaml; the keys are model, calibration, dtype, search, predictor, output, cache, targets.", error);
+        Assert.Equal($"{_folder.Yaml}(6,1): error LOP1002: unknown key 'frobnicate' in lop.yaml; the keys are model, calibration, dtype, search, predictor, output, formats, cache, targets.", error);
     }
 
     [Theory]
