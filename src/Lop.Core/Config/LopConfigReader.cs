@@ -8,6 +8,7 @@ using Lop.Core.Models;
 using Lop.Core.Predictor;
 using Lop.Core.Search;
 using Lop.Core.Targets;
+using Lop.Runtime.Devices;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
