@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Lop.Runtime.Running;
 
 /// <summary>
@@ -23,13 +21,10 @@ public sealed class GenerationStream : IAsyncEnumerable<string>
     public async Task<string> ReadAllAsync(CancellationToken cancellationToken = default)
     {
         var text = new System.Text.StringBuilder();
-        await foreach (var piece in WithCancellation(cancellationToken))
+        await foreach (var piece in this.WithCancellation(cancellationToken))
         {
             text.Append(piece);
         }
         return text.ToString();
     }
-
-    private ConfiguredCancelableAsyncEnumerable<string> WithCancellation(CancellationToken cancellationToken) =>
-        TaskAsyncEnumerableExtensions.WithCancellation(this, cancellationToken);
 }

@@ -104,6 +104,31 @@ public sealed class LopModelTests(TinyModelFiles models) : IClassFixture<TinyMod
     }
 
     [Fact]
+    public async Task Cancelling_while_streaming_stops_the_generation_with_operation_canceled()
+    {
+        using var root = new TempFolder();
+        FakeVariants.Write(root, "tiny", 2_000_000, modelFile: models.Plain);
+        using var model = await LopModel.LoadAsync(Choose(root));
+        using var cancellation = new CancellationTokenSource();
+        var stream = model.Generate("Hello", new GenerationOptions { MaxTokens = 200 });
+        var pieces = 0;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in stream.WithCancellation(cancellation.Token))
+            {
+                if (++pieces == 3)
+                {
+                    await cancellation.CancelAsync();
+                }
+            }
+        });
+
+        Assert.Equal(3, pieces);
+        Assert.Null(stream.Stats);
+    }
+
+    [Fact]
     public async Task A_gguf_with_a_chat_template_wraps_the_prompt_in_it_and_one_without_completes_plain_text()
     {
         using var plainRoot = new TempFolder();
