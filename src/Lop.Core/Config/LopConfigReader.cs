@@ -9,6 +9,7 @@ using Lop.Core.Predictor;
 using Lop.Core.Search;
 using Lop.Core.Gguf;
 using Lop.Core.Targets;
+using Lop.Runtime.Devices;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -1,4 +1,4 @@
-using Lop.Core.Targets;
+using Lop.Runtime.Devices;
 
 namespace Lop.Core.Config;
 

@@ -3,7 +3,9 @@ namespace Lop.Core.Errors;
 /// <summary>
 /// Every error code the engine emits. Codes are stable: never renumber one, only add.
 /// LOP0xxx runtime and native libraries, LOP1xxx lop.yaml, LOP2xxx checkpoint files,
-/// LOP3xxx calibration data, LOP4xxx pruning, LOP5xxx artifacts and caches, LOP6xxx GGUF export and running variants.
+/// LOP3xxx calibration data, LOP4xxx pruning, LOP5xxx artifacts and caches, LOP63xx GGUF export.
+/// LOP60xx-62xx belong to Lop.Runtime (choosing and running variants in an app): see
+/// Lop.Runtime.Errors.RuntimeErrorCodes. One number, one meaning, across both.
 /// </summary>
 public static class ErrorCodes
 {

@@ -1,3 +1,5 @@
+using Lop.Runtime.Devices;
+
 namespace Lop.Core.Targets;
 
 /// <summary>What a variant must fit: exactly one of these per target in lop.yaml.</summary>

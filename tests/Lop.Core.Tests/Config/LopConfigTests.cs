@@ -1,6 +1,7 @@
 using Lop.Core.Config;
 using Lop.Core.Predictor;
 using Lop.Core.Targets;
+using Lop.Runtime.Devices;
 
 namespace Lop.Core.Tests.Config;
 

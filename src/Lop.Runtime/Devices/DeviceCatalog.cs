@@ -1,4 +1,4 @@
-namespace Lop.Core.Targets;
+namespace Lop.Runtime.Devices;
 
 /// <summary>A device a target can name: the memory a model may use on it (weights + KV cache) and the dtype it runs in.</summary>
 public sealed record DeviceSpec(string Name, long MemoryBytes, string DType, string Description);
@@ -8,7 +8,9 @@ public sealed record DeviceSpec(string Name, long MemoryBytes, string DType, str
 /// on shared-memory boards (Raspberry Pi, Jetson) the OS, the runtime and activations take their share,
 /// so we count 75%; phones kill apps well before that (iOS and Android leave an app about half of RAM),
 /// so 50%; discrete GPUs lose about 10% to the CUDA context, allocator slack and activations, so 90%.
-/// A target overrides the figure with <c>maxMemory</c>.
+/// A target overrides the figure with <c>maxMemory</c>. It lives here rather than in the engine so that an
+/// app choosing a variant at run time (<c>VariantSelector</c>) uses the same figures the build pruned for,
+/// without a TorchSharp dependency.
 /// </summary>
 public static class DeviceCatalog
 {
