@@ -70,7 +70,7 @@ public class QwenVlCheckpointTests
     }
 
     /// <summary>A Qwen2-VL folder around a tiny Qwen2 decoder, with a few random vision tensors.</summary>
-    private static string WriteQwenVl(CausalLm model, string folder, bool newNames)
+    internal static string WriteQwenVl(CausalLm model, string folder, bool newNames)
     {
         Directory.CreateDirectory(folder);
         var c = model.Config;
