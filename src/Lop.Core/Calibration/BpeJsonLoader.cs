@@ -49,17 +49,9 @@ internal static class BpeJsonLoader
                 reason = "has no \"model\" object";
                 return null;
             }
-            var type = model.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-            if (type != "BPE")
+            reason = WhyNotByteLevelBpe(root);
+            if (reason is not null)
             {
-                reason = $"holds a \"{type ?? "(no type)"}\" model; only BPE is supported";
-                return null;
-            }
-            if (!IsByteLevel(root))
-            {
-                // SentencePiece-converted BPE (LLaMA-2's tokenizer.json) relies on Metaspace and byte
-                // fallback, which BpeOptions does not reproduce; its tokenizer.model is read instead.
-                reason = "is a BPE model without a ByteLevel pre-tokenizer or decoder (SentencePiece-style); provide tokenizer.model instead";
                 return null;
             }
 
@@ -119,6 +111,27 @@ internal static class BpeJsonLoader
             var fingerprint = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))[..16];
             return new MlTokenizerAdapter(tokenizer, $"bpe:tokenizer.json@{fingerprint}", vocabSize, UsesNfc(root));
         }
+    }
+
+    /// <summary>
+    /// Null when tokenizer.json is a byte-level BPE this loader reads, else why not. GGUF export asks the
+    /// same question, so a folder exports the tokenizer that calibration used.
+    /// </summary>
+    internal static string? WhyNotByteLevelBpe(JsonElement root)
+    {
+        var model = root.GetProperty("model");
+        var type = model.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        if (type != "BPE")
+        {
+            return $"holds a \"{type ?? "(no type)"}\" model; only BPE is supported";
+        }
+        if (!IsByteLevel(root))
+        {
+            // SentencePiece-converted BPE (LLaMA-2's tokenizer.json) relies on Metaspace and byte
+            // fallback, which BpeOptions does not reproduce; its tokenizer.model is read instead.
+            return "is a BPE model without a ByteLevel pre-tokenizer or decoder (SentencePiece-style); provide tokenizer.model instead";
+        }
+        return null;
     }
 
     private static bool IsByteLevel(JsonElement root) =>

@@ -54,7 +54,8 @@ public static class TokenizerLoader
             modelFolder);
     }
 
-    private static bool IsByteTokenizerFolder(string modelFolder, List<string> reasons)
+    /// <summary>Whether the folder is marked as using <see cref="ByteTokenizer"/>; why a marker file is unreadable goes to <paramref name="reasons"/>.</summary>
+    internal static bool IsByteTokenizerFolder(string modelFolder, List<string> reasons)
     {
         var path = Path.Combine(modelFolder, ByteTokenizer.ConfigFileName);
         if (!File.Exists(path))

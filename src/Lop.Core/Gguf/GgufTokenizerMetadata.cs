@@ -1,42 +1,68 @@
-using System.Text;
 using Lop.Core.Calibration;
 using Lop.Core.Errors;
+using Lop.Core.Gguf.Tokenizer;
 
 namespace Lop.Core.Gguf;
 
-/// <summary>llama.cpp's tokenizer keys for a model folder's tokenizer (interim: the sample's byte tokenizer).</summary>
+/// <summary>
+/// Writes a model folder's tokenizer as llama.cpp's <c>tokenizer.*</c> keys, so the exported GGUF file
+/// tokenizes text into the same ids the engine used. The tokenizer is found as
+/// <see cref="TokenizerLoader"/> finds it (the Lop byte-tokenizer marker, then a byte-level BPE
+/// tokenizer.json, then tokenizer.model); a tokenizer llama.cpp would run differently is refused with
+/// <see cref="ErrorCodes.TokenizerNotExportable"/> rather than exported.
+/// </summary>
 public static class GgufTokenizerMetadata
 {
+    /// <summary>
+    /// Adds the tokenizer keys to <paramref name="metadata"/>. <paramref name="vocabRows"/> is the row
+    /// count of the model's token embedding: llama.cpp needs exactly one token per row, so ids the
+    /// tokenizer does not use are filled with unused "[PAD{id}]" tokens.
+    /// </summary>
     public static void AddTo(GgufMetadata metadata, string modelFolder, int vocabRows)
     {
-        if (TokenizerLoader.Load(modelFolder) is not ByteTokenizer)
-        {
-            throw new LopException(ErrorCodes.TokenizerNotExportable, "only the byte tokenizer is exported yet", modelFolder);
-        }
-        var tokens = new string[vocabRows];
-        var unicode = ByteToUnicode();
-        for (var i = 0; i < vocabRows; i++)
-        {
-            tokens[i] = i < 256 ? unicode[i] : $"[PAD{i}]";
-        }
-        metadata["tokenizer.ggml.model"] = GgufValue.String("gpt2");
-        metadata["tokenizer.ggml.pre"] = GgufValue.String("default");
-        metadata["tokenizer.ggml.tokens"] = GgufValue.Strings(tokens);
-        metadata["tokenizer.ggml.token_type"] = GgufValue.Int32s(Enumerable.Range(0, vocabRows).Select(i => i < 256 ? 1 : 5).ToArray());
-        metadata["tokenizer.ggml.merges"] = GgufValue.Strings([]);
-        metadata["tokenizer.ggml.add_bos_token"] = GgufValue.Bool(false);
-        metadata["tokenizer.ggml.add_eos_token"] = GgufValue.Bool(false);
+        ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentNullException.ThrowIfNull(modelFolder);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(vocabRows);
+        Read(modelFolder, vocabRows).WriteTo(metadata);
     }
 
-    private static string[] ByteToUnicode()
+    private static GgufVocabulary Read(string modelFolder, int vocabRows)
     {
-        var result = new string[256];
-        var next = 256;
-        for (var b = 0; b < 256; b++)
+        if (TokenizerLoader.IsByteTokenizerFolder(modelFolder, reasons: []))
         {
-            var printable = b is >= '!' and <= '~' or >= 0xA1 and <= 0xAC or >= 0xAE and <= 0xFF;
-            result[b] = printable ? ((char)b).ToString() : ((char)next++).ToString();
+            return ByteVocabulary.Build(Path.Combine(modelFolder, ByteTokenizer.ConfigFileName), vocabRows);
         }
-        return result;
+
+        var json = Path.Combine(modelFolder, TokenizerLoader.TokenizerJson);
+        var model = Path.Combine(modelFolder, TokenizerLoader.SentencePieceModel);
+        string? notByteLevel = null;
+        if (File.Exists(json))
+        {
+            var vocabulary = BpeJsonVocabulary.TryBuild(json, vocabRows, out var idOf, out notByteLevel);
+            if (vocabulary is not null)
+            {
+                return WithConfig(vocabulary, modelFolder, idOf);
+            }
+            if (!File.Exists(model))
+            {
+                throw BpeJsonVocabulary.NotExportable(json, $"it {notByteLevel}; GGUF export supports byte-level BPE tokenizer.json and SentencePiece tokenizer.model");
+            }
+        }
+        if (File.Exists(model))
+        {
+            var vocabulary = SentencePieceVocabulary.Build(model, vocabRows, out var idOf);
+            return WithConfig(vocabulary, modelFolder, idOf);
+        }
+        throw new LopException(ErrorCodes.TokenizerNotExportable,
+            $"'{modelFolder}' has no tokenizer to put into the GGUF file: looked for {TokenizerConfig.FileName} naming \"{ByteTokenizer.TokenizerClass}\", "
+            + $"{TokenizerLoader.TokenizerJson} (byte-level BPE) and {TokenizerLoader.SentencePieceModel} (SentencePiece). "
+            + "llama.cpp cannot run a model without one; copy the tokenizer files of the model you pruned into the folder.",
+            modelFolder);
+    }
+
+    private static GgufVocabulary WithConfig(GgufVocabulary vocabulary, string modelFolder, Func<string, int?> idOf)
+    {
+        TokenizerConfig.Read(modelFolder).ApplyTo(vocabulary, idOf);
+        return vocabulary;
     }
 }

@@ -107,7 +107,7 @@ internal static class TinyTokenizerFiles
         return model.ToArray();
     }
 
-    private sealed class ProtoWriter
+    internal sealed class ProtoWriter
     {
         private readonly MemoryStream _stream = new();
 
