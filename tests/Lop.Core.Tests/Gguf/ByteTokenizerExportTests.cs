@@ -60,7 +60,7 @@ public class ByteTokenizerExportTests
 
         var error = Assert.Throws<Lop.Core.Errors.LopException>(() => ExportedTokenizer.Of(dir.Path, vocabRows: 200));
 
-        Assert.Equal("LOP6001", error.Code);
+        Assert.Equal("LOP6301", error.Code);
         Assert.Contains("200 rows", error.Message);
     }
 }
