@@ -25,12 +25,22 @@ public sealed record GgufExportReport(
 /// </summary>
 public static class GgufExporter
 {
-    public static GgufExportReport Export(HfCheckpoint checkpoint, string output, GgufExportType type, IJobProgress progress, CancellationToken cancellation = default)
+    /// <summary>The mmproj file beside <paramref name="output"/>: model.gguf gets model.mmproj.gguf.</summary>
+    public static string MmprojPath(string output) => Path.ChangeExtension(output, ".mmproj.gguf");
+
+    /// <param name="mmprojOutput">where a LLaVA model's vision tower and projector go (default: <see cref="MmprojPath"/>)</param>
+    public static GgufExportReport Export(HfCheckpoint checkpoint, string output, GgufExportType type, IJobProgress progress, CancellationToken cancellation = default,
+        string? mmprojOutput = null)
     {
         var clock = Stopwatch.StartNew();
         output = Path.GetFullPath(output);
         var config = checkpoint.Config;
         var architecture = GgufArchitecture.For(config, IsQwen2Decoder(checkpoint), checkpoint.Folder);
+        if (config.Multimodal is not null)
+        {
+            // Refuse a tower llama.cpp cannot run before the language model is written, not after.
+            MmprojSupport.Check(config, Path.Combine(checkpoint.Folder, "config.json"));
+        }
         progress.Info($"export: {architecture.Name} ({architecture.Reason})");
         var floatType = type.Quantized ? TensorConversion.SameBytes(checkpoint.DominantDType()) ?? GgmlType.F16 : type.FloatType;
         var metadata = new GgufMetadata();
@@ -64,7 +74,16 @@ public static class GgufExporter
             }
         }
         var bytes = new FileInfo(output).Length;
-        return new GgufExportReport(output, architecture.Name, architecture.Reason, type.Name, bytes, tensors.Count, fallbacks, null, null, clock.Elapsed.TotalSeconds);
+        string? mmproj = null;
+        long? mmprojBytes = null;
+        if (config.Multimodal is not null)
+        {
+            // The vision tower stays in floats: it is small beside the language model, and mtmd runs it once per image.
+            mmproj = Path.GetFullPath(mmprojOutput ?? MmprojPath(output));
+            progress.Info($"export: vision tower and projector -> {mmproj}");
+            mmprojBytes = MmprojExporter.Export(checkpoint, mmproj, type == GgufExportType.F32 ? GgmlType.F32 : GgmlType.F16, cancellation);
+        }
+        return new GgufExportReport(output, architecture.Name, architecture.Reason, type.Name, bytes, tensors.Count, fallbacks, mmproj, mmprojBytes, clock.Elapsed.TotalSeconds);
     }
 
     private static uint FileType(GgmlType type) => type switch

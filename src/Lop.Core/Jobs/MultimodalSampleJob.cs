@@ -82,7 +82,9 @@ public static class MultimodalSampleJob
             ImageTokenIndex = ImageTokenId,
             Vision = new VisionConfig
             {
-                ModelType = VisionConfig.Clip,
+                ModelType = settings.VisionType,
+                HiddenAct = settings.VisionType == VisionConfig.Clip ? "quick_gelu" : "gelu_pytorch_tanh",
+                LayerNormEps = settings.VisionType == VisionConfig.Clip ? 1e-5 : 1e-6,
                 HiddenSize = settings.VisionHidden,
                 IntermediateSizes = Enumerable.Repeat(settings.VisionIntermediate, settings.VisionLayers).ToArray(),
                 NumLayers = settings.VisionLayers,
@@ -93,8 +95,22 @@ public static class MultimodalSampleJob
         },
     };
 
-    /// <summary>CLIPImageProcessor settings for the sample's image size (no resize needed for rendered scenes, but real photos get one).</summary>
-    internal static JsonObject PreprocessorJson(MultimodalSampleSettings settings) => new()
+    /// <summary>The image processor of the sample's tower, at the sample's image size (no resize needed for rendered scenes, but real photos get one).</summary>
+    internal static JsonObject PreprocessorJson(MultimodalSampleSettings settings) => settings.VisionType == VisionConfig.Clip ? ClipPreprocessorJson(settings) : new()
+    {
+        ["image_processor_type"] = "SiglipImageProcessor",
+        ["do_resize"] = true,
+        ["size"] = new JsonObject { ["height"] = settings.ImageSize, ["width"] = settings.ImageSize },
+        ["do_rescale"] = true,
+        ["rescale_factor"] = 1.0 / 255,
+        ["do_normalize"] = true,
+        ["image_mean"] = new JsonArray(0.5, 0.5, 0.5),
+        ["image_std"] = new JsonArray(0.5, 0.5, 0.5),
+        ["do_convert_rgb"] = true,
+        ["resample"] = 3,
+    };
+
+    private static JsonObject ClipPreprocessorJson(MultimodalSampleSettings settings) => new()
     {
         ["image_processor_type"] = "CLIPImageProcessor",
         ["do_resize"] = true,

@@ -14,6 +14,7 @@ namespace Lop.Core.Pruning;
 internal static class VariantGguf
 {
     public const string ModelFile = "model.gguf";
+    public const string MmprojFile = "mmproj.gguf";
 
     public static VariantManifest Write(string folder, VariantManifest manifest, GgufExportType type, IJobProgress progress, CancellationToken cancellation)
     {
@@ -21,7 +22,7 @@ internal static class VariantGguf
         ModelConfigShape shape;
         using (var checkpoint = HfCheckpoint.Open(folder))
         {
-            report = GgufExporter.Export(checkpoint, Path.Combine(folder, ModelFile), type, progress, cancellation);
+            report = GgufExporter.Export(checkpoint, Path.Combine(folder, ModelFile), type, progress, cancellation, Path.Combine(folder, MmprojFile));
             var config = checkpoint.Config;
             shape = new ModelConfigShape(config.NumLayers, config.NumKvHeads, config.HeadDim, config.MaxPositionEmbeddings);
         }

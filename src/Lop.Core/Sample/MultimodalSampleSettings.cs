@@ -1,12 +1,20 @@
 namespace Lop.Core.Sample;
 
 /// <summary>
-/// Shape and schedule of the built-in multimodal sample: a LLaVA-architecture model (CLIP-style ViT,
+/// Shape and schedule of the built-in multimodal sample: a LLaVA-architecture model (SigLIP-style ViT,
 /// two-layer projector, LLaMA decoder) small enough to train on two CPU cores in minutes, on synthetic
 /// scenes whose captions name what only the image shows (count, colour, shape, position).
 /// </summary>
 public sealed record MultimodalSampleSettings
 {
+    /// <summary>
+    /// SigLIP (no class token) rather than CLIP: the llama.cpp that LLamaSharp 0.30.0 bundles puts a
+    /// CLIP tower's class token after the patches instead of before them (ggml-org/llama.cpp#25814),
+    /// so a CLIP LLaVA computes other image features there than in transformers. The sample's
+    /// variants are meant to run in llama.cpp, so it uses the tower llama.cpp runs exactly.
+    /// </summary>
+    public string VisionType { get; init; } = Models.VisionConfig.Siglip;
+
     public int ImageSize { get; init; } = 32;
     public int PatchSize { get; init; } = 8;
     public int VisionLayers { get; init; } = 4;
