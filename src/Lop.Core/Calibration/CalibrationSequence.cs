@@ -28,5 +28,6 @@ public sealed record CalibrationSequence(int[] Tokens)
 /// <summary>An image already resized and normalised for the vision tower: float32 [3, Height, Width], channel-major.</summary>
 public sealed record ImagePixels(float[] Values, int Height, int Width)
 {
+    /// <summary>The image file (absolute path), for tools that read the image themselves (llama.cpp's mtmd).</summary>
     public string? Source { get; init; }
 }

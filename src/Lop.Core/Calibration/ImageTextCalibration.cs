@@ -90,7 +90,7 @@ public static class ImageTextCalibration
                     var rgb = ImageFile.Read(full, path, line.Number);
                     hash.AppendData(Encoding.UTF8.GetBytes($"\n{imagePath}\n"));
                     hash.AppendData(File.ReadAllBytes(full));
-                    pixels = new ImagePixels(image.Preprocessor.Apply(rgb), image.Preprocessor.Height, image.Preprocessor.Width) { Source = imagePath };
+                    pixels = new ImagePixels(image.Preprocessor.Apply(rgb), image.Preprocessor.Height, image.Preprocessor.Width) { Source = Path.GetFullPath(full) };
                     decoded[imagePath] = pixels;
                 }
                 records.Add(Sequence(text, pixels, tokenizer, image, maxTextTokens, vocabSize, path, line.Number));

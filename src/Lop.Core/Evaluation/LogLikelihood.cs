@@ -72,6 +72,34 @@ internal static class LogLikelihood
         }
     }
 
+    /// <summary>
+    /// Per sequence, the NLL of each next-token target t at index t - 1; NaN where the loss mask
+    /// excludes t. For comparing with another implementation target by target.
+    /// </summary>
+    public static double[][] PerToken(IPrunableModel model, IReadOnlyList<CalibrationSequence> sequences, CancellationToken cancellation = default)
+    {
+        var wasTraining = model.training;
+        model.SetTraining(false);
+        try
+        {
+            using var inference = inference_mode();
+            var result = new double[sequences.Count][];
+            for (var i = 0; i < sequences.Count; i++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var row = TokenNll(model, SequenceBatch.Create(sequences, i, 1)).to(ScalarType.Float64).data<double>().ToArray();
+                var mask = sequences[i].LossMask;
+                result[i] = row.Select((nll, t) => mask is null || mask[t + 1] ? nll : double.NaN).ToArray();
+            }
+            return result;
+        }
+        finally
+        {
+            model.SetTraining(wasTraining);
+        }
+    }
+
     /// <summary>Summed NLL (a scalar tensor, float32) over the batch's targets, and how many targets there were.</summary>
     public static (Tensor Nll, long Predicted) BatchNll(IPrunableModel model, SequenceBatch batch)
     {
