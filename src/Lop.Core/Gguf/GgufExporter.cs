@@ -50,6 +50,7 @@ public static class GgufExporter
         GgufDecoderModel.AddHyperparameters(metadata, config, architecture);
         GgufTokenizerMetadata.AddTo(metadata, checkpoint.Folder, config.VocabSize);
         var tensors = GgufDecoderModel.Tensors(checkpoint, architecture, floatType);
+        GgufQuantizer.CheckRows(tensors, type, checkpoint.Folder);
 
         IReadOnlyList<QuantizationFallback> fallbacks = [];
         var floatFile = type.Quantized ? Path.Combine(Path.GetDirectoryName(output)!, $".{Path.GetFileName(output)}.{GgmlTypes.Name(floatType)}-{Guid.NewGuid():N}") : output;

@@ -30,7 +30,7 @@ internal static class GgufQuantizer
         var temporary = Path.Combine(folder, $".{Path.GetFileName(output)}.tmp-{Guid.NewGuid():N}");
         try
         {
-            if (!LLamaQuantizer.Quantize(floatFile, temporary, ftype, Math.Max(1, Environment.ProcessorCount), allowRequantize: false, quantizeOutputTensor: false))
+            if (!LLamaQuantizer.Quantize(floatFile, temporary, ftype, Math.Max(1, Environment.ProcessorCount), allowRequantize: false, quantizeOutputTensor: true))
             {
                 throw new LopException(ErrorCodes.QuantizationFailed,
                     $"llama.cpp could not quantize {floatFile} to {type.Name}; run with LOP_DEBUG=1 to see llama.cpp's log.", floatFile);
@@ -49,6 +49,25 @@ internal static class GgufQuantizer
             {
                 File.Delete(temporary);
             }
+        }
+    }
+
+    /// <summary>
+    /// llama.cpp falls back to another type for k-quant rows that are not whole blocks, but refuses
+    /// q8_0 rows that are not whole 32-value blocks (the whole quantization fails): say so up front.
+    /// </summary>
+    public static void CheckRows(IReadOnlyList<GgufTensorToWrite> tensors, GgufExportType type, string source)
+    {
+        if (type != GgufExportType.Q8_0)
+        {
+            return;
+        }
+        var misfit = tensors.FirstOrDefault(t => t.Dimensions.Length == 2 && t.Dimensions[0] % type.BlockValues != 0);
+        if (misfit is not null)
+        {
+            throw new LopException(ErrorCodes.QuantizationFailed,
+                $"{misfit.Name} has rows of {misfit.Dimensions[0]} values, not whole {type.BlockValues}-value q8_0 blocks, which llama.cpp refuses to quantize; "
+                + $"prune with widths in multiples of {type.BlockValues} (lop.yaml: granularity {type.BlockValues}, the default for q8_0 targets) or export as f16.", source);
         }
     }
 
