@@ -28,15 +28,32 @@ public sealed record ModelSizing(
 
     public long Parameters(int keptNeurons) => FixedParameters + (long)keptNeurons * ParametersPerNeuron;
 
-    /// <summary>Whole bytes, rounded up (quantized types have fractional bytes per weight).</summary>
-    public long WeightBytes(int keptNeurons) => (long)Math.Ceiling(Parameters(keptNeurons) * BytesPerParameter);
+    /// <summary>Bytes that do not follow the per-weight rate (GGUF: norms and biases kept in f32, alignment, a vision tower in f16).</summary>
+    public long FixedExtraBytes { get; init; }
 
-    /// <summary>This model counted as a GGUF of <paramref name="type"/> run by llama.cpp (its KV cache is f16).</summary>
+    /// <summary>Elements of 1-D tensors (norms, biases), which GGUF keeps in f32 whatever the type.</summary>
+    public long VectorParameters { get; init; }
+
+    /// <summary>Parameters of a vision tower and projector, written to the mmproj file in f16.</summary>
+    public long VisionParameters { get; init; }
+
+    public int TensorCount { get; init; }
+
+    /// <summary>Whole bytes, rounded up (quantized types have fractional bytes per weight).</summary>
+    public long WeightBytes(int keptNeurons) => (long)Math.Ceiling(Parameters(keptNeurons) * BytesPerParameter) + FixedExtraBytes;
+
+    /// <summary>
+    /// This model counted as a GGUF of <paramref name="type"/> run by llama.cpp: matrices at the type's
+    /// rate, norms and biases in f32, every tensor's start aligned to 32 bytes, a vision tower in f16
+    /// (the mmproj), and an f16 KV cache.
+    /// </summary>
     public ModelSizing ForGguf(Gguf.GgufExportType type) => this with
     {
         BytesPerParameter = type.BytesPerWeight,
         KvBytesPerValue = 2,
         WeightFormat = type.Name,
+        FixedExtraBytes = (long)Math.Ceiling(VectorParameters * (4 - type.BytesPerWeight) + VisionParameters * (2 - type.BytesPerWeight))
+            + TensorCount * (long)Gguf.GgufWriter.DefaultAlignment,
     };
 
     public long MemoryBytes(int keptNeurons, int contextLength, int batch) =>
@@ -50,7 +67,9 @@ public sealed record ModelSizing(
     {
         // Everything counts, the vision tower and projector of a LLaVA model included; only the
         // decoder's FFN neurons vary.
-        var all = config.RequiredTensors().Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b));
+        var tensors = config.RequiredTensors().ToList();
+        var all = tensors.Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b));
+        var vision = config.Multimodal?.RequiredTensors(config.HiddenSize).Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b)) ?? 0;
         var total = config.IntermediateSizes.Sum();
         var perNeuron = 3 * config.HiddenSize;
         var ffn = (long)total * perNeuron;
@@ -61,7 +80,13 @@ public sealed record ModelSizing(
             total,
             minimum,
             bytesPerParameter ?? CheckpointBytes(config),
-            2L * config.NumLayers * config.NumKvHeads * config.HeadDim);
+            2L * config.NumLayers * config.NumKvHeads * config.HeadDim)
+        {
+            VectorParameters = tensors.Where(t => t.Shape.Length == 1).Sum(t => t.Shape[0])
+                - (config.Multimodal?.RequiredTensors(config.HiddenSize).Where(t => t.Shape.Length == 1).Sum(t => t.Shape[0]) ?? 0),
+            VisionParameters = vision,
+            TensorCount = tensors.Count,
+        };
     }
 
     /// <summary>Bytes of one value of the checkpoint's <c>torch_dtype</c> (float32 when config.json does not say).</summary>
