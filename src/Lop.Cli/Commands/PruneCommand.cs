@@ -20,6 +20,11 @@ internal static class PruneCommand
         {
             Description = "Also prune the vision tower's FFNs (LLaVA with image+text calibration): this fraction of each vision layer's neurons, by activation importance on the calibration images.",
         };
+        var granularity = new Option<int>("--granularity")
+        {
+            Description = "With --budget: kept widths in multiples of this many neurons (a quantization block: 32 for q8_0, 256 for k-quants), reduced to one that divides every width.",
+            DefaultValueFactory = _ => 1,
+        };
         var training = new TrainingOptions();
         var method = new Option<ImportanceMethod>("--importance")
         {
@@ -40,6 +45,7 @@ internal static class PruneCommand
         training.AddTo(command);
         command.Options.Add(method);
         command.Options.Add(visionRatio);
+        command.Options.Add(granularity);
         command.Options.Add(output);
         command.Options.Add(batch);
         command.Options.Add(dtype);
@@ -65,6 +71,7 @@ internal static class PruneCommand
                 training.Bind(result))
             {
                 VisionRatio = result.GetValue(visionRatio),
+                Granularity = result.GetValue(granularity),
             };
             var report = PruneJob.Run(request, new ConsoleProgress(), cancellation);
             if (result.GetValue(json))

@@ -24,6 +24,9 @@ public sealed record PruneRequest(
 {
     /// <summary>Also prune this fraction of every vision-tower FFN (LLaVA with image+text calibration); null keeps the tower.</summary>
     public double? VisionRatio { get; init; }
+
+    /// <summary>With a budget: kept widths in multiples of this (a quantization block), reduced to one dividing every width.</summary>
+    public int Granularity { get; init; } = 1;
 }
 
 public sealed record PruneReport(
@@ -48,7 +51,8 @@ public static class PruneJob
         using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType, progress);
         var layers = inputs.Checkpoint.Config.NumLayers;
         var ratios = request.Budget is double budget
-            ? Predicted(inputs, budget, request.Training ?? throw new ArgumentException("a budget needs predictor training settings"), request.CacheFolder, progress, cancellation)
+            ? Predicted(inputs, budget, request.Training ?? throw new ArgumentException("a budget needs predictor training settings"),
+                Search.BudgetProjection.EffectiveGranularity(inputs.Checkpoint.Config.IntermediateSizes, request.Granularity), request.CacheFolder, progress, cancellation)
             : request.Ratios?.ToArray() ?? Enumerable.Repeat(request.Ratio ?? 0, layers).ToArray();
         PruningPlan.Validate(ratios, layers);
         var (scores, _, _) = ImportanceJob.Obtain(inputs, request.BatchSize, request.CacheFolder, progress, cancellation);
@@ -75,12 +79,12 @@ public static class PruneJob
         return plan.WithVision(scores, ratio);
     }
 
-    private static double[] Predicted(JobInputs inputs, double budget, PredictorTraining training, string? cacheFolder, IJobProgress progress, CancellationToken cancellation)
+    private static double[] Predicted(JobInputs inputs, double budget, PredictorTraining training, int granularity, string? cacheFolder, IJobProgress progress, CancellationToken cancellation)
     {
         var (predictor, _, _, _) = PredictorJob.Obtain(inputs, training, cacheFolder, progress, cancellation);
         using (predictor)
         {
-            var allocation = PredictJob.Predict(predictor, inputs.Checkpoint.Config.IntermediateSizes, budget, training.Search);
+            var allocation = PredictJob.Predict(predictor, inputs.Checkpoint.Config.IntermediateSizes, budget, training.Search, granularity);
             progress.Info($"predicted ratios for budget {budget}: {string.Join(" ", allocation.Ratios.Select(r => r.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)))}");
             return allocation.Ratios;
         }
