@@ -43,16 +43,23 @@ public static class LopConfigTemplate
         output:
           path: lop-variants
 
+        # What each target's folder holds: safetensors always (the engine's format); gguf adds
+        # model.gguf (+ mmproj.gguf for LLaVA) that llama.cpp / LLamaSharp load.
+        formats: [safetensors]
+
         # Artifact cache folder (null: the default per-user cache).
         cache: null
 
         # One variant per target: a unique name ([A-Za-z0-9._-]) and exactly one constraint:
         #   ratio: 0.5                 remove this fraction of all FFN neurons
         #   maxParams: 2.5M            at most this many parameters
-        #   maxWeightBytes: 1.5GB      at most this many bytes of weights (checkpoint dtype)
+        #   maxWeightBytes: 1.5GB      at most this many bytes of weights (checkpoint dtype; with gguf: the target's quantization)
         #   maxMemory: 8GiB            weights + KV cache; with contextLength (default 2048) and batch (default 1)
         #   device: pixel-8            a built-in device (maxMemory overrides its memory); one of
         #                              {string.Join(", ", DeviceCatalog.Names)}
+        # With formats gguf, a target may also set
+        #   quantization: f16          f32, f16, bf16, q8_0 or q4_k_m (default f16)
+        #   granularity: 32            kept widths in multiples of this (default: the quantization's block)
         targets:
           - name: half
             ratio: 0.5
