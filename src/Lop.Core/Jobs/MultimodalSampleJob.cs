@@ -55,7 +55,14 @@ public static class MultimodalSampleJob
     public const string CalibrationFileName = "calibration.jsonl";
     public const string ReportFile = SampleFolder.ReportFile;
     private const int ImageTokenId = 256;
-    private const int ReportSchema = 2;
+    private const int ReportSchema = 3;
+
+    /// <summary>
+    /// The caption follows the image after a newline, as in LLaVA's own prompts (<c>&lt;image&gt;\n</c>).
+    /// It matters for running the sample in llama.cpp: mtmd computes no logits at image positions, so an
+    /// app that captions an image reads the first prediction at a text token after it.
+    /// </summary>
+    public const string CaptionPrefix = "\n";
 
     public static MultimodalSampleReport Run(string folder, MultimodalSampleSettings settings, bool force, IJobProgress progress, CancellationToken cancellation = default)
     {
@@ -149,6 +156,7 @@ public static class MultimodalSampleJob
         ByteTokenizer.WriteConfig(modelFolder);
         File.WriteAllText(Path.Combine(modelFolder, "preprocessor_config.json"), preprocessorJson.ToJsonString(new() { WriteIndented = true }) + "\n");
         var calibrationPath = WriteCalibration(work, settings);
+        WriteTestScenes(work, settings);
 
         var calibration = ImageTextCalibration.Load(calibrationPath, ByteTokenizer.Instance, imageSettings, CalibrationOptions.DefaultSequenceLength,
             CalibrationOptions.DefaultHeldOutFraction, CalibrationOptions.DefaultSeed, vocabSize: config.VocabSize);
@@ -193,10 +201,32 @@ public static class MultimodalSampleJob
     private static CalibrationSequence Record(RgbImage image, string caption, ImageTextCalibration.ImageSettings settings)
     {
         var pixels = new ImagePixels(settings.Preprocessor.Apply(image), settings.Preprocessor.Height, settings.Preprocessor.Width);
-        var text = ByteTokenizer.Instance.Encode(caption);
+        var text = ByteTokenizer.Instance.Encode(CaptionPrefix + caption);
         var tokens = Enumerable.Repeat(settings.ImageTokenId, settings.ImageTokens).Concat(text).ToArray();
         var mask = tokens.Select((_, t) => t >= settings.ImageTokens).ToArray();
         return new CalibrationSequence(tokens) { Image = pixels, LossMask = mask };
+    }
+
+    /// <summary>Folder of scenes no step has seen (neither training nor calibration), for apps that caption them.</summary>
+    public const string TestScenesFolder = "test-scenes";
+
+    /// <summary>
+    /// test-scenes/NNNN.png and test-scenes/captions.jsonl ({"image", "caption"}), drawn from seeds
+    /// above both the training (below 2^32) and the calibration (2^40 + seed) ranges.
+    /// </summary>
+    private static void WriteTestScenes(string work, MultimodalSampleSettings settings)
+    {
+        var folder = Path.Combine(work, TestScenesFolder);
+        Directory.CreateDirectory(folder);
+        var lines = new StringBuilder();
+        var i = 0;
+        foreach (var (image, caption) in Scenes(settings.TestScenes, (1UL << 41) + unchecked((ulong)settings.Seed), settings.ImageSize))
+        {
+            var name = $"{i++:D4}.png";
+            ImageFile.WritePng(image, Path.Combine(folder, name));
+            lines.Append(JsonSerializer.Serialize(new { image = name, caption })).Append('\n');
+        }
+        File.WriteAllText(Path.Combine(folder, "captions.jsonl"), lines.ToString());
     }
 
     /// <summary>images/NNNN.png and one JSONL record per image, as a user's calibration data would be.</summary>
@@ -210,7 +240,7 @@ public static class MultimodalSampleJob
         {
             var name = $"images/{i++:D4}.png";
             ImageFile.WritePng(image, Path.Combine(work, name));
-            lines.Append(JsonSerializer.Serialize(new { image = name, text = caption })).Append('\n');
+            lines.Append(JsonSerializer.Serialize(new { image = name, text = ImageTextCalibration.ImagePlaceholder + CaptionPrefix + caption })).Append('\n');
         }
         var path = Path.Combine(work, CalibrationFileName);
         File.WriteAllText(path, lines.ToString());

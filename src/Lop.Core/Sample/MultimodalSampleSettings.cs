@@ -36,4 +36,7 @@ public sealed record MultimodalSampleSettings
 
     /// <summary>Image+caption records written as the sample's calibration data.</summary>
     public int CalibrationRecords { get; init; } = 256;
+
+    /// <summary>Held-out scenes with their captions, for captioning apps (samples/MultimodalConsole).</summary>
+    public int TestScenes { get; init; } = 40;
 }
