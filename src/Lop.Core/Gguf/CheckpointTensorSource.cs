@@ -17,23 +17,28 @@ internal static class CheckpointTensorSource
     public static GgufTensorToWrite Create(HfCheckpoint checkpoint, string checkpointName, string ggufName, GgmlType target, int ropeHeads = 0)
     {
         var (file, info) = checkpoint.Get(checkpointName);
+        return Create(file, info, ggufName, target, ropeHeads);
+    }
+
+    /// <summary>As above, for a tensor already looked up (any rank: rows are all dimensions but the last).</summary>
+    public static GgufTensorToWrite Create(SafetensorsFile file, TensorInfo info, string ggufName, GgmlType target, int ropeHeads = 0)
+    {
         if (TensorConversion.SameBytes(info.DType) is null)
         {
             throw new LopException(ErrorCodes.UnsupportedDType,
-                $"tensor {checkpointName} is {info.DType}; only F32, F16 and BF16 tensors can be exported to GGUF.", file.Path);
+                $"tensor {info.Name} is {info.DType}; only F32, F16 and BF16 tensors can be exported to GGUF.", file.Path);
         }
-        if (info.Shape.Length is 0 or > 2)
+        if (info.Shape.Length == 0)
         {
-            throw new LopException(ErrorCodes.ShapeMismatch,
-                $"tensor {checkpointName} has {info.Shape.Length} dimensions; the decoder's tensors have 1 or 2.", file.Path);
+            throw new LopException(ErrorCodes.ShapeMismatch, $"tensor {info.Name} is a scalar; GGUF tensors have at least one dimension.", file.Path);
         }
         // A bias reordered for rope moves single values: each element is a row of one.
-        var rows = info.Shape.Length == 2 ? info.Shape[0] : ropeHeads > 0 ? info.Shape[0] : 1;
-        var rowLength = info.Shape.Length == 2 ? info.Shape[1] : info.Shape[0] / rows;
-        // ggml lists dimensions innermost first: a PyTorch [out, in] weight is [in, out].
+        var rowLength = info.Shape.Length == 1 && ropeHeads > 0 ? 1 : info.Shape[^1];
+        var rows = info.ElementCount / rowLength;
+        // ggml lists dimensions innermost first: a PyTorch [out, in] weight is [in, out], same bytes.
         var dimensions = info.Shape.Reverse().ToArray();
         var length = rows * rowLength * TensorConversion.SizeOf(target);
-        var rowOrder = ropeHeads > 0 ? RopeRowOrder(rows, ropeHeads, checkpointName) : null;
+        var rowOrder = ropeHeads > 0 ? RopeRowOrder(rows, ropeHeads, info.Name) : null;
         return new GgufTensorToWrite(ggufName, dimensions, target, length, (stream, cancellation) =>
         {
             if (rowOrder is null && TensorConversion.SameBytes(info.DType) == target)
@@ -47,6 +52,10 @@ internal static class CheckpointTensorSource
             file.ReleasePages(info);
         });
     }
+
+    /// <summary>An f32 vector of zeros, for a part llama.cpp requires that a model does without (a bias-free projector).</summary>
+    public static GgufTensorToWrite Zeros(string ggufName, long length) =>
+        new(ggufName, [length], GgmlType.F32, length * 4, (output, _) => output.Write(new byte[length * 4]));
 
     /// <summary>
     /// For NORM rope: within each head of d rows, output row 2i comes from input row i and row 2i+1

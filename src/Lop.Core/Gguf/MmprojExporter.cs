@@ -33,13 +33,13 @@ public static class MmprojExporter
         foreach (var tensor in ClipTensorNames.For(multimodal.Vision, layers, multimodal.ProjectorBias))
         {
             var (file, info) = checkpoint.Get(config.Layout.CheckpointName(tensor.Engine));
-            tensors.Add(CheckpointTensorStream.From(tensor.Clip, file, info, tensor.KeepF32 ? GgmlType.F32 : weightType));
+            tensors.Add(CheckpointTensorSource.Create(file, info, tensor.Clip, tensor.KeepF32 ? GgmlType.F32 : weightType));
         }
         if (!multimodal.ProjectorBias)
         {
             // mtmd adds mm.0.bias and mm.2.bias unconditionally; zeros make a bias-free projector exact.
-            tensors.Add(CheckpointTensorStream.Zeros("mm.0.bias", config.HiddenSize));
-            tensors.Add(CheckpointTensorStream.Zeros("mm.2.bias", config.HiddenSize));
+            tensors.Add(CheckpointTensorSource.Zeros("mm.0.bias", config.HiddenSize));
+            tensors.Add(CheckpointTensorSource.Zeros("mm.2.bias", config.HiddenSize));
         }
         return GgufWriter.Write(outputPath, metadata, tensors, cancellation: cancellation);
     }

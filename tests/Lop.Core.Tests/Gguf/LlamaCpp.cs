@@ -15,7 +15,7 @@ internal sealed class LlamaCpp : IDisposable
     private static readonly Lazy<bool> NativeLoaded = new(() =>
     {
         // The first native call picks and loads the library; anything else first can bind the wrong one.
-        NativeApi.llama_max_devices();
+        Lop.Runtime.Running.LlamaNatives.EnsureLoaded();
         return true;
     });
 

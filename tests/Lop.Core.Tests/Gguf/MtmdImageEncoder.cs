@@ -16,7 +16,7 @@ internal static unsafe class MtmdImageEncoder
 {
     public static (float[] Embeddings, int Tokens, int Width) Encode(string textModel, string mmproj, RgbImage image)
     {
-        NativeApi.llama_max_devices(); // loads the natives before anything else touches them
+        Lop.Runtime.Running.LlamaNatives.EnsureLoaded(); // loads the natives before anything else touches them
         using var weights = LLamaWeights.LoadFromFile(new ModelParams(textModel) { GpuLayerCount = 0 });
         var parameters = MtmdContextParams.Default();
         parameters.UseGpu = false;
