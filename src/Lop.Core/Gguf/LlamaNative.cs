@@ -12,6 +12,7 @@ internal static class LlamaNative
             // llama.cpp logs every tensor it loads to stderr; keep the user's terminal for our progress.
             NativeLibraryConfig.All.WithLogCallback((level, message) => { });
         }
+        LlamaBackendLocator.ConfigureFromNuGetCache();
         _ = NativeApi.llama_max_devices();
         return true;
     });
