@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Lop.Core.Images;
-using Lop.Core.Models;
 using Lop.Core.Tests;
-using static TorchSharp.torch;
 
 namespace Lop.Cli.Tests;
 
@@ -24,7 +22,7 @@ public sealed class GenerateTests : IClassFixture<GenerateTests.Variants>
         public Variants()
         {
             var config = TinyModels.Config(layers: 2, hidden: 64, intermediate: 128, heads: 4, kvHeads: 2, vocab: 256);
-            var model = TwoLetterHead(TinyModels.Random(config));
+            var model = TinyModels.TwoLetterHead(TinyModels.Random(config));
             Model = TestCheckpoints.Save(model, _temp.Sub("model"));
             Calibration = _temp.Sub("calibration.txt");
             File.WriteAllText(Calibration, string.Concat(Enumerable.Range(0, 60).Select(i => $"Gets or sets the value of item {i}. ")));
@@ -63,17 +61,6 @@ public sealed class GenerateTests : IClassFixture<GenerateTests.Variants>
         public string Temp(string name) => _temp.Sub(name);
 
         public void Dispose() => _temp.Dispose();
-
-        private static CausalLm TwoLetterHead(CausalLm model)
-        {
-            using var noGrad = no_grad();
-            var head = model.named_parameters().Single(p => p.name == "lm_head.weight").parameter;
-            var direction = randn(head.shape[1]);
-            head.zero_();
-            head[(long)'a'].copy_(direction);
-            head[(long)'b'].copy_(-direction);
-            return model;
-        }
     }
 
     private static JsonElement Json(CliResult result)

@@ -24,7 +24,7 @@ internal static class LlamaBackendLocator
         {
             return false;
         }
-        var folder = Find(ProbingFolders(), BackendVersion(), rid, llama);
+        var folder = Find(ProbingFolders(), BackendVersion, rid, llama);
         if (folder is null)
         {
             // LLamaSharp reports its own "no backend installed" error, which says what to add.
@@ -81,7 +81,8 @@ internal static class LlamaBackendLocator
             _ => null,
         };
 
-    private static string BackendVersion() =>
+    /// <summary>The backend version the engine was built against (recorded from Directory.Packages.props).</summary>
+    public static string BackendVersion =>
         typeof(LlamaBackendLocator).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .First(a => a.Key == PackageId).Value!;
 }
