@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The main job on the built-in sample, end to end, the way a user meets the product:
 #  1. train (or reuse) the built-in sample model;
-#  2. pack the Lop.Build MSBuild package into artifacts/packages (the sample's nuget.config reads it);
+#  2. pack the Lop.Build MSBuild package and the Lop.Runtime library into artifacts/packages (the
+#     sample's nuget.config reads them);
 #  3. build samples/VariantsConsole, whose lop.yaml names three targets: the build runs the engine
-#     (importance, MCTS datasets, LOP predictor: all cached) and ships one pruned variant per target;
-#  4. run the app, which lists the variants it ships with, and compare with uniform pruning;
+#     (importance, MCTS datasets, LOP predictor: all cached) and ships one pruned variant per target,
+#     each with a GGUF file;
+#  4. run the app, which chooses the variant this machine should run and generates text with it (then
+#     once more with a forced target); the same through `dotnet lop generate`; compare with uniform
+#     pruning, and llama.cpp's perplexity of a shipped GGUF with the engine's;
 #  5. the same for the multimodal sample: a LLaVA-architecture model trained on rendered scenes,
 #     pruned by samples/MultimodalConsole on image+caption calibration (vision tower kept).
 set -euo pipefail
@@ -17,14 +21,23 @@ dotnet build src/Lop.Cli -c Release -v quiet -nologo
 lop sample-model --out "$out"
 
 dotnet pack src/Lop.Build -c Release -o artifacts/packages -v quiet -nologo
-# The package keeps its version while the repo changes: drop our own stale copy from the NuGet cache.
-rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}/lop.build"
+dotnet pack src/Lop.Runtime -c Release -o artifacts/packages -v quiet -nologo
+# The packages keep their version while the repo changes: drop our own stale copies from the NuGet cache.
+rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}/lop.build" "${NUGET_PACKAGES:-$HOME/.nuget/packages}/lop.runtime"
 dotnet build samples/VariantsConsole -nologo -v:minimal
 dotnet run --project samples/VariantsConsole --no-build
+echo "the same app told which variant to run (LOP_TARGET=small-device):"
+LOP_TARGET=small-device dotnet run --project samples/VariantsConsole --no-build
+
+variants=samples/VariantsConsole/bin/Debug/net10.0/lop-variants
+echo "the same choice from the command line:"
+lop generate --variants "$variants" --prompt "Gets or sets the " --max-tokens 64
 
 lop prune --model "$out/model" --calibration "$out/calibration.txt" --ratio 0.5 --out "$out/variants/uniform-0.5"
 echo "uniform 50% pruning, for comparison with 'half':"
 lop perplexity --model "$out/variants/uniform-0.5" --calibration "$out/calibration.txt"
+echo "'half' as shipped: llama.cpp on its q8_0 GGUF beside the engine on its checkpoint:"
+lop perplexity --model "$variants/half" --calibration "$out/calibration.txt" --gguf "$variants/half/model.gguf"
 
 lop sample-model --multimodal --out "$multimodal"
 dotnet build samples/MultimodalConsole -nologo -v:minimal

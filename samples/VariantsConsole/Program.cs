@@ -1,19 +1,54 @@
-using System.Text.Json;
+using Lop.Runtime.Errors;
+using Lop.Runtime.Running;
+using Lop.Runtime.Variants;
 
-// Lists the pruned model variants this app ships with: Lop.Build writes one per target of lop.yaml
-// and copies them beside the app (lop-variants/<target>/), like any content file.
-var root = Path.Combine(AppContext.BaseDirectory, "lop-variants");
-if (!Directory.Exists(root))
+// Runs the pruned variant this machine should use. Lop.Build wrote one variant per target of lop.yaml and copied
+// them beside the app (lop-variants/<target>/); Lop.Runtime chooses the largest whose weights and KV cache fit
+// the memory available now, unless `--target NAME` or the LOP_TARGET variable names one.
+const string Prompt = "Gets or sets the "; // the sample model read .NET reference documentation: plain completion
+
+try
 {
-    Console.Error.WriteLine($"no variants under {root}: build with Lop.Build enabled");
+    var catalog = VariantCatalog.Load();
+    Console.WriteLine($"{"variant",-14} {"budget",7} {"parameters",11} {"held-out ppl",13} {"gguf",6} {"bytes",11}");
+    foreach (var variant in catalog.Variants)
+    {
+        var m = variant.Manifest;
+        Console.WriteLine($"{variant.Name,-14} {m.Budget,7:0.###} {m.ParametersAfter,11:N0} {m.HeldOutPerplexity,13:F4} {variant.Gguf.Type,6} {variant.Gguf.Bytes,11:N0}");
+    }
+
+    var request = new VariantRequest
+    {
+        Target = TargetArgument(args) ?? Environment.GetEnvironmentVariable("LOP_TARGET"),
+        // The sample was trained on 128-token windows; a longer context would only enlarge the KV cache.
+        ContextLength = catalog.Variants.Min(v => v.Gguf.ContextLength),
+    };
+    var choice = VariantSelector.Choose(catalog, request);
+    Console.WriteLine($"chosen: {choice.Reason}");
+
+    using var model = await LopModel.LoadAsync(choice);
+    if (model.Failures.Count > 0)
+    {
+        Console.WriteLine(model.Report);
+    }
+    var answer = model.Generate(Prompt, new GenerationOptions { MaxTokens = 64 }); // greedy: the same text every run
+    Console.Write(Prompt);
+    await foreach (var piece in answer)
+    {
+        Console.Write(piece);
+    }
+    Console.WriteLine();
+    Console.WriteLine($"{model.Variant.Name}: {answer.Stats}");
+    return 0;
+}
+catch (LopRuntimeException e)
+{
+    Console.Error.WriteLine(e.Render());
     return 1;
 }
-Console.WriteLine($"{"variant",-14} {"budget",7} {"parameters",11} {"held-out ppl",13} {"calibration",11}  kept FFN neurons per layer");
-foreach (var manifestPath in Directory.GetFiles(root, "lop-manifest.json", SearchOption.AllDirectories).Order())
+
+static string? TargetArgument(string[] args)
 {
-    using var manifest = JsonDocument.Parse(File.ReadAllText(manifestPath));
-    var m = manifest.RootElement;
-    var kept = string.Join(" ", m.GetProperty("keptPerLayer").EnumerateArray().Select(k => k.GetInt32()));
-    Console.WriteLine($"{m.GetProperty("target").GetString(),-14} {m.GetProperty("budget").GetDouble(),7:0.###} {m.GetProperty("parametersAfter").GetInt64(),11:N0} {m.GetProperty("heldOutPerplexity").GetDouble(),13:F4} {(m.TryGetProperty("calibration", out var c) ? c.GetString() : "text"),11}  {kept}");
+    var at = Array.IndexOf(args, "--target");
+    return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
 }
-return 0;

@@ -8,6 +8,7 @@ root.Subcommands.Add(ImportanceCommand.Create());
 root.Subcommands.Add(PruneCommand.Create());
 root.Subcommands.Add(PerplexityCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(SearchCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());

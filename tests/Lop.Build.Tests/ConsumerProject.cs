@@ -50,6 +50,26 @@ public sealed class ConsumerProject
         File.WriteAllText(ConfigFile, yaml);
     }
 
+    /// <summary>
+    /// Makes the app run its variants: references Lop.Runtime (of the packed version) and llama.cpp's CPU backend,
+    /// and replaces Program.cs with <paramref name="program"/>.
+    /// </summary>
+    public void RunVariants(string program)
+    {
+        var project = Directory.GetFiles(Folder, "*.csproj").Single();
+        File.WriteAllText(project, File.ReadAllText(project).Replace(
+            $"<PackageReference Include=\"Lop.Build\" Version=\"{package.Version}\" />",
+            $"""
+            <PackageReference Include="Lop.Build" Version="{package.Version}" />
+                <PackageReference Include="Lop.Runtime" Version="{package.Version}" />
+                <PackageReference Include="LLamaSharp.Backend.Cpu" Version="{LLamaSharpVersion}" />
+            """));
+        File.WriteAllText(Path.Combine(Folder, "Program.cs"), program);
+    }
+
+    /// <summary>The backend version Lop.Runtime's LLamaSharp needs (the repository's central version).</summary>
+    private static string LLamaSharpVersion => Lop.Core.Gguf.LlamaBackendLocator.BackendVersion;
+
     public string Folder { get; }
     public string ConfigFile => Path.Combine(Folder, "lop.yaml");
     public string OutputFolder => Path.Combine(Folder, "bin", "Debug", "net10.0");

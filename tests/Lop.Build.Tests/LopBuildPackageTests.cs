@@ -187,6 +187,61 @@ public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelp
     }
 
     [Fact]
+    public void An_app_with_Lop_Runtime_runs_the_variant_that_fits_or_the_one_LOP_TARGET_names()
+    {
+        const string yaml = """
+            model: models/tiny
+            calibration: data/calibration.txt
+            search:
+              budgets: [0.3, 0.6]
+              simulations: 6
+              rewardSequences: 2
+            predictor:
+              epochs: 5
+              top: 3
+            formats: [safetensors, gguf]
+            targets:
+              - name: large
+                ratio: 0.25
+              - name: small
+                ratio: 0.5
+                quantization: q8_0
+            """;
+        var project = new ConsumerProject(package, "real-runtime", yaml);
+        var model = Path.Combine(project.Folder, "models", "tiny");
+        Directory.Delete(model, recursive: true);
+        var config = Lop.Core.Tests.TinyModels.Config(layers: 2, hidden: 64, intermediate: 128, vocab: 256);
+        Lop.Core.Tests.TestCheckpoints.Save(Lop.Core.Tests.TinyModels.TwoLetterHead(Lop.Core.Tests.TinyModels.Random(config)), model);
+        File.WriteAllText(Path.Combine(project.Folder, "data", "calibration.txt"),
+            string.Concat(Enumerable.Range(0, 60).Select(i => $"Gets or sets the value of item {i}. ")));
+        project.RunVariants("""
+            using Lop.Runtime.Running;
+            using Lop.Runtime.Variants;
+
+            var catalog = VariantCatalog.Load();
+            var choice = VariantSelector.Choose(catalog, new VariantRequest { Target = System.Environment.GetEnvironmentVariable("LOP_TARGET"), ContextLength = 64 });
+            using var model = await LopModel.LoadAsync(choice);
+            var answer = model.Generate("Gets or sets the ", new GenerationOptions { MaxTokens = 8 });
+            var text = await answer.ReadAllAsync();
+            System.Console.WriteLine($"ran {model.Variant.Name} ({model.Variant.Gguf.Type}): {answer.Stats!.GeneratedTokens} tokens '{text}'");
+            """);
+
+        // The small target's q8_0 file is made by llama.cpp's quantizer inside the packaged engine, which finds
+        // the backend's natives in the NuGet cache (the package carries none).
+        var build = Build(project, "build", "-p:LopEngineCommand=");
+        Assert.True(build.ExitCode == 0, build.Output);
+        var app = Path.Combine(project.OutputFolder, "real-runtime.dll");
+        var chosen = Dotnet.Run(project.Folder, package.Environment(), app);
+        var forced = Dotnet.Run(project.Folder, new Dictionary<string, string?>(package.Environment()) { ["LOP_TARGET"] = "small" }, app);
+
+        log.WriteLine(chosen.Output + forced.Output);
+        Assert.True(chosen.ExitCode == 0, chosen.Output);
+        Assert.Matches("(?m)^ran large \\(f16\\): 8 tokens '[ab]{8}'\r?$", chosen.Output);
+        Assert.True(forced.ExitCode == 0, forced.Output);
+        Assert.Matches("(?m)^ran small \\(q8_0\\): 8 tokens '[ab]{8}'\r?$", forced.Output);
+    }
+
+    [Fact]
     public void The_real_engine_prunes_a_llava_model_on_images_and_a_changed_image_reruns_it()
     {
         const string yaml = """

@@ -4,7 +4,7 @@ using System.Reflection;
 namespace Lop.Build.Tests;
 
 /// <summary>
-/// Packs src/Lop.Build once per test run into a temp feed. Test projects restore it into a temp
+/// Packs src/Lop.Build (and src/Lop.Runtime, same version) once per test run into a temp feed. Test projects restore it into a temp
 /// NuGet packages folder (so a repacked 0.1.0 is never confused with a cached one) and find
 /// TorchSharp and the SDK's packages in the machine's own packages folder, configured as a fallback folder.
 /// </summary>
@@ -36,6 +36,10 @@ public sealed class PackageFixture : IDisposable
         PackTime = watch.Elapsed;
         Package = Directory.GetFiles(Feed, "Lop.Build.*.nupkg").Single();
         Version = Path.GetFileNameWithoutExtension(Package)["Lop.Build.".Length..];
+        // Lop.Runtime of the same version: the app side, for projects that run their variants.
+        var runtime = Dotnet.Run(RepoRoot, Environment(), "pack", Path.Combine(RepoRoot, "src", "Lop.Runtime"), "-c", configuration, "-o", Feed, "-nologo", "-nodeReuse:false",
+            $"-p:PackageVersion={Version}");
+        Assert.True(runtime.ExitCode == 0, "dotnet pack of Lop.Runtime failed:\n" + runtime.Output);
     }
 
     public string RepoRoot { get; }

@@ -53,6 +53,21 @@ internal static class TinyModels
         return model;
     }
 
+    /// <summary>
+    /// Makes the (untied) output head score only 'a' (+v) and 'b' (-v): whatever the hidden state, greedy decoding
+    /// picks one of the two, never another byte or an end marker (score 0), so N generated tokens are N ASCII letters.
+    /// </summary>
+    public static CausalLm TwoLetterHead(CausalLm model)
+    {
+        using var noGrad = no_grad();
+        var head = model.named_parameters().Single(p => p.name == "lm_head.weight").parameter;
+        var direction = randn(head.shape[1]);
+        head.zero_();
+        head[(long)'a'].copy_(direction);
+        head[(long)'b'].copy_(-direction);
+        return model;
+    }
+
     public static Tensor Tokens(int batch, int seq, int vocab, long seed = 3)
     {
         manual_seed(seed);

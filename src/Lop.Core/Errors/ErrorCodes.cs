@@ -66,4 +66,5 @@ public static class ErrorCodes
     public const string ArchitectureNotExportable = "LOP6303";
     public const string QuantizationFailed = "LOP6304";
     public const string GgufInvalid = "LOP6305";
+    public const string GgufScoringUnsupported = "LOP6306";
 }

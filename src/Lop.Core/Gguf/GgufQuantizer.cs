@@ -25,7 +25,7 @@ internal static class GgufQuantizer
         };
         // LLamaQuantizer P/Invokes before LLamaSharp's loader has picked the native library unless
         // something else loaded it first.
-        Lop.Runtime.Running.LlamaNatives.EnsureLoaded();
+        LlamaNative.EnsureLoaded();
         var folder = Path.GetDirectoryName(Path.GetFullPath(output))!;
         var temporary = Path.Combine(folder, $".{Path.GetFileName(output)}.tmp-{Guid.NewGuid():N}");
         try

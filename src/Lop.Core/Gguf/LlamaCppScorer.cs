@@ -47,7 +47,7 @@ public sealed class LlamaCppScorer : IDisposable
     /// <param name="imageTokenId">the token id that marks image positions in the sequences (config.json's image_token_index)</param>
     public static LlamaCppScorer Open(string ggufPath, int longestSequence, string? mmprojPath = null, int imageTokenId = -1)
     {
-        Lop.Runtime.Running.LlamaNatives.EnsureLoaded();
+        LlamaNative.EnsureLoaded();
         GgufFile.Read(ggufPath); // a damaged file gets our coded error, not llama.cpp's abort
         var parameters = new ModelParams(ggufPath)
         {

@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using Lop.Core.Calibration;
+using Lop.Core.Errors;
 using Lop.Core.Evaluation;
+using Lop.Core.Gguf;
 
 namespace Lop.Core.Jobs;
 
@@ -11,7 +14,8 @@ public enum EvaluationSplit
     All,
 }
 
-public sealed record PerplexityRequest(string ModelFolder, CalibrationOptions Calibration, EvaluationSplit Split = EvaluationSplit.HeldOut, int BatchSize = 8, string DType = "f32");
+/// <param name="GgufFile">Also score the same token ids with llama.cpp on this GGUF (the model's export), to compare.</param>
+public sealed record PerplexityRequest(string ModelFolder, CalibrationOptions Calibration, EvaluationSplit Split = EvaluationSplit.HeldOut, int BatchSize = 8, string DType = "f32", string? GgufFile = null);
 
 public sealed record PerplexityReport(
     string Model,
@@ -28,7 +32,14 @@ public sealed record PerplexityReport(
 
     /// <summary>Share of records whose text is likelier with its own image than with the wrong one.</summary>
     public double? ImageAccuracy { get; init; }
+
+    /// <summary>With a GGUF: llama.cpp's figures on the same token ids.</summary>
+    public GgufPerplexity? Gguf { get; init; }
 }
+
+/// <summary>llama.cpp's perplexity of a GGUF on the sequences the engine scored, and how far it is from the engine's.</summary>
+/// <param name="RelativeDifference">(llama.cpp perplexity - engine perplexity) / engine perplexity.</param>
+public sealed record GgufPerplexity(string File, double Perplexity, double MeanNll, long Tokens, double RelativeDifference);
 
 /// <summary><c>dotnet lop perplexity</c>: exp(mean next-token NLL) over one split of the calibration data.</summary>
 public static class PerplexityJob
@@ -36,6 +47,12 @@ public static class PerplexityJob
     public static PerplexityReport Run(PerplexityRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
         using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType, progress);
+        if (request.GgufFile is { } ggufFile && inputs.Calibration.HasImages)
+        {
+            // The scorer feeds token ids; image positions need the vision tower through mtmd, which it does not run.
+            throw new LopException(ErrorCodes.GgufScoringUnsupported,
+                "--gguf scores text calibration only; this calibration has images (score the LLaVA variant's text with a text calibration file)", ggufFile);
+        }
         var sequences = request.Split switch
         {
             EvaluationSplit.Search => inputs.Calibration.Search,
@@ -53,7 +70,16 @@ public static class PerplexityJob
         {
             Gap = gap?.Gap,
             ImageAccuracy = gap?.ImageAccuracy,
+            Gguf = request.GgufFile is { } file ? ScoreGguf(file, sequences, result.Perplexity, progress, cancellation) : null,
         };
+    }
+
+    private static GgufPerplexity ScoreGguf(string file, CalibrationSequence[] sequences, double enginePerplexity, IJobProgress progress, CancellationToken cancellation)
+    {
+        var path = Path.GetFullPath(file);
+        using var scorer = LlamaCppScorer.Open(path, sequences.Max(s => s.Length));
+        var score = scorer.Score(sequences, new Progress(progress, "perplexity (llama.cpp)"), cancellation);
+        return new GgufPerplexity(path, score.Perplexity, score.MeanNll, score.PredictedTokens, (score.Perplexity - enginePerplexity) / enginePerplexity);
     }
 
     /// <summary>Adapts batch progress to the job's progress sink (synchronously: IProgress of the BCL would post to the thread pool).</summary>
