@@ -10,7 +10,8 @@
 #     once more with a forced target); the same through `dotnet lop generate`; compare with uniform
 #     pruning, and llama.cpp's perplexity of a shipped GGUF with the engine's;
 #  5. the same for the multimodal sample: a LLaVA-architecture model trained on rendered scenes,
-#     pruned by samples/MultimodalConsole on image+caption calibration (vision tower kept).
+#     pruned by samples/MultimodalConsole on image+caption calibration (vision tower kept), whose
+#     GGUF variants (language model + mmproj) then caption held-out scenes through llama.cpp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=artifacts/sample
@@ -41,4 +42,6 @@ lop perplexity --model "$variants/half" --calibration "$out/calibration.txt" --g
 
 lop sample-model --multimodal --out "$multimodal"
 dotnet build samples/MultimodalConsole -nologo -v:minimal
-dotnet run --project samples/MultimodalConsole --no-build
+# Captions held-out scenes with the variant this machine should run, then with every variant.
+dotnet run --project samples/MultimodalConsole --no-build -- --scenes "$multimodal/test-scenes" --count 4
+dotnet run --project samples/MultimodalConsole --no-build -- --scenes "$multimodal/test-scenes" --count 40 --all
