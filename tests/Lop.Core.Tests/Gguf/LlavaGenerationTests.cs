@@ -24,7 +24,7 @@ public sealed class LlavaGenerationTests
     {
         using var folder = new TempFolder();
         var config = TinyLlava.Config(VisionConfig.Siglip, vocab: 257) with { IntermediateSizes = [64, 32, 48] };
-        using var model = TinyLlava.Random(config, seed: 21);
+        using var model = Seeded(TinyLlava.Random(config), seed: 21);
         var modelFolder = TinyLlava.Save(model, folder.Sub("llava"));
         var variant = Directory.CreateDirectory(folder.Sub("variants/tiny")).FullName;
         GgufExportReport report;
@@ -48,6 +48,30 @@ public sealed class LlavaGenerationTests
         Assert.Equal(EngineNextToken(model, modelFolder, config, image), first[0]);
     }
 
+    /// <summary>
+    /// Weights from a generator of this test's own: the process-wide one is shared with tests running in
+    /// parallel, and the assertion below needs the same (printable) first token on every run.
+    /// </summary>
+    private static LlavaModel Seeded(LlavaModel model, long seed)
+    {
+        using var generator = new TorchSharp.torch.Generator((ulong)seed);
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            parameter.copy_(name.Contains("norm", StringComparison.Ordinal) && name.EndsWith(".weight", StringComparison.Ordinal)
+                ? rand(parameter.shape, generator: generator) + 0.5
+                : randn(parameter.shape, generator: generator) * 0.2);
+            if (name.EndsWith("lm_head.weight", StringComparison.Ordinal))
+            {
+                // Only printable bytes get logits other than 0, so the likeliest token is one that streams
+                // as text of its own (a lone byte above 127 streams as U+FFFD).
+                parameter[TorchSharp.torch.TensorIndex.Slice(0, 32)].zero_();
+                parameter[TorchSharp.torch.TensorIndex.Slice(127, null)].zero_();
+            }
+        }
+        return model;
+    }
+
     private static async Task<byte[]> Generate(LopModel model, string image)
     {
         var text = new StringBuilder();
@@ -55,7 +79,7 @@ public sealed class LlavaGenerationTests
         {
             text.Append(piece);
         }
-        return Encoding.Latin1.GetBytes(text.ToString()) is { Length: > 0 } bytes ? Encoding.UTF8.GetBytes(text.ToString()) : [];
+        return Encoding.UTF8.GetBytes(text.ToString());
     }
 
     /// <summary>The engine's argmax after [image tokens, '\n'], as the byte it stands for.</summary>
@@ -67,7 +91,7 @@ public sealed class LlavaGenerationTests
         var sequence = new Lop.Core.Calibration.CalibrationSequence(tokens) { Image = pixels };
         using var logits = TinyLlava.Logits(model, [sequence]);
         var next = (int)logits[0, -1].argmax().item<long>();
-        Assert.InRange(next, 0, 255);
+        Assert.InRange(next, 32, 126);
         return (byte)next;
     }
 
