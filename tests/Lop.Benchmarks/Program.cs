@@ -6,6 +6,8 @@ return args.FirstOrDefault() switch
     "variant-writing" => VariantWritingBenchmark.Run(args[1..]),
     "variant-writing-child" => VariantWritingBenchmark.Child(args[1..]),
     "forward" => ForwardBenchmark.Run(args[1..]),
+    "gguf-speed" => GgufSpeedBenchmark.Run(args[1..]),
+    "gguf-speed-child" => LlamaCppSpeed.Child(args[1..]),
     _ => Usage(),
 };
 
@@ -14,12 +16,17 @@ static int Usage()
     Console.WriteLine("""
         Lop.Benchmarks: figures for the notes, not tests.
           variant-writing [--folder DIR] [--shape qwen2.5-7b|qwen2.5-3b|qwen2.5-0.5b] [--keep]
-              Generates a synthetic BF16 sharded checkpoint (random weights), then writes a 50% variant
+              Generates a synthetic BF16 sharded checkpoint (random N(0, 0.02) weights), then writes a 50% variant
               and copies the same files with cp, alternating, in one run. Prints throughput as a ratio of
               cp's and the peak RSS of the writing process. Falls back to a smaller shape if disk is short.
           forward [--model DIR] [--batch 16] [--seq 128]
               Calibration tokens per second of the decoder (the sample model if given, else a random model
               of the sample's shape) and its achieved GFLOP/s as a fraction of a plain matmul of similar size.
+          gguf-speed [--quick] [--repeats 3] [--rounds 2] [--folder DIR] [--keep]   (--quick: 2 repeats, 1 round)
+              A synthetic Llama-3.2-1B-shaped checkpoint (vocabulary cut to 8192; --quick: hidden 512, 4 layers),
+              a uniform 0.5 and non-uniform 0.5 / 0.3 variants, each exported as f16 and q4_k_m GGUF and run in
+              llama.cpp (LLamaSharp, CPU, 2 threads), each file in child processes of its own: prompt (512) and
+              decode (128) tokens/s, bytes, peak RSS, decode speedup against the size ratio, PASS/FAIL per goal.
         """);
     return 2;
 }

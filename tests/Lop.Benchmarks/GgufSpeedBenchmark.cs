@@ -1,0 +1,144 @@
+using System.Globalization;
+using Lop.Core.Formats;
+using Lop.Core.Gguf;
+using Lop.Core.Jobs;
+
+namespace Lop.Benchmarks;
+
+/// <summary>
+/// Do pruned GGUF variants run as much faster under llama.cpp as they are smaller? A synthetic
+/// Llama-3.2-1B-shaped checkpoint, a uniform and two non-uniform (deci) variants, each exported as f16
+/// and q4_k_m, each measured in a child process of its own (prompt and decode speed, peak RSS). Decode
+/// on a CPU streams every weight once per token, so its speed should follow the bytes.
+/// </summary>
+internal static class GgufSpeedBenchmark
+{
+    private const int Threads = 2;
+    private const int ContextLength = 1024;
+    private const int PromptTokens = 512;
+    private const int DecodeTokens = 128;
+    private static readonly GgufExportType[] Types = [GgufExportType.F16, GgufExportType.Q4_K_M];
+
+    private sealed record Measured(SpeedVariant Variant, GgufExportReport Export, List<LlamaCppSpeedResult> Runs)
+    {
+        public double Prompt => Statistics.Median(Runs.SelectMany(r => r.PromptTokensPerSecond));
+
+        public double Decode => Statistics.Median(Runs.SelectMany(r => r.DecodeTokensPerSecond));
+
+        public long PeakRssKb => Runs.Max(r => r.PeakRssKb);
+    }
+
+    public static int Run(string[] args)
+    {
+        var folder = Path.GetFullPath(BenchmarkArgs.Value(args, "--folder") ?? Path.Combine(Path.GetTempPath(), "lop-bench-gguf-speed"));
+        var quick = BenchmarkArgs.Flag(args, "--quick");
+        var repeats = int.Parse(BenchmarkArgs.Value(args, "--repeats") ?? (quick ? "2" : "3"), CultureInfo.InvariantCulture);
+        var rounds = int.Parse(BenchmarkArgs.Value(args, "--rounds") ?? (quick ? "1" : "2"), CultureInfo.InvariantCulture);
+        var shape = quick ? CheckpointShape.LlamaQuick : CheckpointShape.Llama32OneB;
+        Directory.CreateDirectory(folder);
+        // Dense + variants (~3.2x dense) as checkpoints, their f16 GGUFs (as much again), q4_k_m files and the float file llama.cpp quantizes from.
+        var needed = shape.Bytes * 8;
+        var free = new DriveInfo(folder).AvailableFreeSpace;
+        if (free < needed)
+        {
+            Console.WriteLine($"gguf-speed needs about {needed / 1e9:F1} GB free in {folder}; {free / 1e9:F1} GB is. Use --folder elsewhere or --quick.");
+            return 1;
+        }
+        Console.WriteLine($"shape {shape.Name}: hidden {shape.Hidden}, {shape.Layers} layers, FFN {shape.Ffn}, {shape.Heads}/{shape.KvHeads} heads of {shape.HeadDim}, "
+            + $"vocabulary {shape.Vocab} (cut from Llama-3.2's 128256 so the decoder layers dominate), tied embeddings, {shape.DType}, weights N(0, 0.02), norms 1");
+        Console.WriteLine($"llama.cpp (LLamaSharp, CPU): {Threads} threads, context {ContextLength}, prompt {PromptTokens} token ids in one batch, "
+            + $"decode {DecodeTokens} greedy tokens one per call; 1 warm-up + {repeats} timed runs per process, {rounds} process(es) per file; medians");
+        Console.WriteLine($"load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
+
+        var variants = SpeedVariants.Define(shape, folder);
+        if (!File.Exists(Path.Combine(variants[0].Folder, "config.json")))
+        {
+            Console.Error.WriteLine($"generating {shape.Name} ({shape.Bytes / 1e9:F2} GB) in {variants[0].Folder}");
+            SyntheticCheckpoint.Generate(shape, variants[0].Folder);
+        }
+        using (var dense = HfCheckpoint.Open(variants[0].Folder))
+        {
+            foreach (var variant in variants.Where(v => !v.IsDense))
+            {
+                SpeedVariants.Write(dense, variant);
+            }
+        }
+
+        var files = new List<(SpeedVariant Variant, GgufExportReport Export)>();
+        foreach (var type in Types)
+        {
+            foreach (var variant in variants)
+            {
+                using var checkpoint = HfCheckpoint.Open(variant.Folder);
+                var report = GgufExporter.Export(checkpoint, Path.Combine(folder, "gguf", $"{Path.GetFileName(variant.Folder)}.{type.Name}.gguf"), type, SilentProgress.Instance);
+                Console.Error.WriteLine($"  exported {variant.Name} {type.Name}: {report.Architecture}, {report.Bytes / 1e6:F0} MB in {report.Seconds:F1} s"
+                    + string.Concat(report.Fallbacks.Select(f => $"; {f.Tensor} fell back to {f.Type}")));
+                files.Add((variant, report));
+            }
+        }
+
+        var runs = files.ToDictionary(f => f.Export.Output, _ => new List<LlamaCppSpeedResult>());
+        for (var round = 0; round < rounds; round++)
+        {
+            // Every other round in reverse, so a load that grows or fades on this shared machine does not favour one end of the list.
+            foreach (var (variant, export) in round % 2 == 0 ? files : Enumerable.Reverse(files))
+            {
+                var (result, _) = ChildProcess.Run<LlamaCppSpeedResult>("gguf-speed-child", export.Output,
+                    Inv(Threads), Inv(ContextLength), Inv(PromptTokens), Inv(DecodeTokens), Inv(repeats));
+                Console.Error.WriteLine($"  {variant.Name} {export.Type}: prompt {Rates(result.PromptTokensPerSecond)}, decode {Rates(result.DecodeTokensPerSecond)} tok/s, "
+                    + $"load {result.LoadSeconds:F1} s, peak RSS {result.PeakRssKb / 1024} MiB{(result.LogitsFinite ? "" : ", NON-FINITE LOGITS")}");
+                runs[export.Output].Add(result);
+            }
+        }
+        var measured = files.Select(f => new Measured(f.Variant, f.Export, runs[f.Export.Output])).ToList();
+        Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
+        Console.WriteLine($"llama.cpp system info: {measured[0].Runs[0].SystemInfo.Trim()}");
+        Console.WriteLine();
+        Print(measured);
+        if (!BenchmarkArgs.Flag(args, "--keep"))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        return 0;
+    }
+
+    private static void Print(List<Measured> measured)
+    {
+        var table = new TextTable("variant", "type", "arch", "FFN widths", "MB", "prompt tok/s", "decode tok/s", "decode speedup",
+            "dense/variant bytes", "peak RSS MiB", "speedup >= 0.9 x bytes ratio", "decode vs uniform 0.5");
+        var failures = 0;
+        foreach (var m in measured)
+        {
+            var dense = measured.Single(d => d.Variant.IsDense && d.Export.Type == m.Export.Type);
+            var uniform = measured.Single(d => d.Variant.Name == SpeedVariants.Uniform50 && d.Export.Type == m.Export.Type);
+            var speedup = m.Decode / dense.Decode;
+            var bytesRatio = (double)dense.Export.Bytes / m.Export.Bytes;
+            var bytesGoal = "";
+            if (!m.Variant.IsDense)
+            {
+                var pass = speedup >= 0.9 * bytesRatio;
+                failures += pass ? 0 : 1;
+                bytesGoal = $"{(pass ? "PASS" : "FAIL")} ({speedup / bytesRatio:F2})";
+            }
+            var uniformGoal = "";
+            if (m.Variant.Name == SpeedVariants.Ramp50)
+            {
+                var relative = m.Decode / uniform.Decode;
+                var pass = relative >= 0.9;
+                failures += pass ? 0 : 1;
+                uniformGoal = $"{(pass ? "PASS" : "FAIL")} ({relative:F2})";
+            }
+            table.Add(m.Variant.Name, m.Export.Type, m.Export.Architecture, WidthSchedule.Describe(m.Variant.Widths), $"{m.Export.Bytes / 1e6:F1}",
+                $"{m.Prompt:F1}", $"{m.Decode:F2}", $"{speedup:F2}", $"{bytesRatio:F2}", $"{m.PeakRssKb / 1024.0:F0}", bytesGoal, uniformGoal);
+        }
+        table.Print(Console.Out);
+        Console.WriteLine();
+        Console.WriteLine("speedup >= 0.9 x bytes ratio: decode speedup over dense of the same type / (dense bytes / variant bytes), goal >= 0.9");
+        Console.WriteLine("decode vs uniform 0.5: non-uniform 0.5 decode tok/s / uniform 0.5 decode tok/s, goal >= 0.9 (as fast within 10%)");
+        Console.WriteLine(failures == 0 ? "all goals PASS" : $"{failures} goal(s) FAIL");
+    }
+
+    private static string Rates(double[] values) => string.Join(" / ", values.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)));
+
+    private static string Inv(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
