@@ -19,7 +19,10 @@ internal static class GgufSpeedBenchmark
     private const int DecodeTokens = 128;
     private static readonly GgufExportType[] Types = [GgufExportType.F16, GgufExportType.Q4_K_M];
 
-    private sealed record Measured(SpeedVariant Variant, GgufExportReport Export, List<LlamaCppSpeedResult> Runs)
+    /// <summary>One GGUF file to measure.</summary>
+    private sealed record SpeedFile(SpeedVariant Variant, string Type, string Architecture, long Bytes, string Path);
+
+    private sealed record Measured(SpeedFile File, List<LlamaCppSpeedResult> Runs)
     {
         public double Prompt => Statistics.Median(Runs.SelectMany(r => r.PromptTokensPerSecond));
 
@@ -32,7 +35,7 @@ internal static class GgufSpeedBenchmark
     {
         var folder = Path.GetFullPath(BenchmarkArgs.Value(args, "--folder") ?? Path.Combine(Path.GetTempPath(), "lop-bench-gguf-speed"));
         var quick = BenchmarkArgs.Flag(args, "--quick");
-        var repeats = int.Parse(BenchmarkArgs.Value(args, "--repeats") ?? (quick ? "2" : "3"), CultureInfo.InvariantCulture);
+        var repeats = int.Parse(BenchmarkArgs.Value(args, "--repeats") ?? "2", CultureInfo.InvariantCulture);
         var rounds = int.Parse(BenchmarkArgs.Value(args, "--rounds") ?? (quick ? "1" : "2"), CultureInfo.InvariantCulture);
         var shape = quick ? CheckpointShape.LlamaQuick : CheckpointShape.Llama32OneB;
         Directory.CreateDirectory(folder);
@@ -47,7 +50,7 @@ internal static class GgufSpeedBenchmark
         Console.WriteLine($"shape {shape.Name}: hidden {shape.Hidden}, {shape.Layers} layers, FFN {shape.Ffn}, {shape.Heads}/{shape.KvHeads} heads of {shape.HeadDim}, "
             + $"vocabulary {shape.Vocab} (cut from Llama-3.2's 128256 so the decoder layers dominate), tied embeddings, {shape.DType}, weights N(0, 0.02), norms 1");
         Console.WriteLine($"llama.cpp (LLamaSharp, CPU): {Threads} threads, context {ContextLength}, prompt {PromptTokens} token ids in one batch, "
-            + $"decode {DecodeTokens} greedy tokens one per call; 1 warm-up + {repeats} timed runs per process, {rounds} process(es) per file; medians");
+            + $"decode {DecodeTokens} greedy tokens one per call, both from an empty KV cache; a warm-up (prompt + 16 decode calls), then {repeats} timed runs per process, {rounds} process(es) per file; medians");
         Console.WriteLine($"load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
 
         var variants = SpeedVariants.Define(shape, folder);
@@ -64,33 +67,29 @@ internal static class GgufSpeedBenchmark
             }
         }
 
-        var files = new List<(SpeedVariant Variant, GgufExportReport Export)>();
+        var files = new List<SpeedFile>();
         foreach (var type in Types)
         {
             foreach (var variant in variants)
             {
-                using var checkpoint = HfCheckpoint.Open(variant.Folder);
-                var report = GgufExporter.Export(checkpoint, Path.Combine(folder, "gguf", $"{Path.GetFileName(variant.Folder)}.{type.Name}.gguf"), type, SilentProgress.Instance);
-                Console.Error.WriteLine($"  exported {variant.Name} {type.Name}: {report.Architecture}, {report.Bytes / 1e6:F0} MB in {report.Seconds:F1} s"
-                    + string.Concat(report.Fallbacks.Select(f => $"; {f.Tensor} fell back to {f.Type}")));
-                files.Add((variant, report));
+                files.Add(Exported(variant, type, Path.Combine(folder, "gguf", $"{Path.GetFileName(variant.Folder)}.{type.Name}.gguf")));
             }
         }
 
-        var runs = files.ToDictionary(f => f.Export.Output, _ => new List<LlamaCppSpeedResult>());
+        var runs = files.ToDictionary(f => f.Path, _ => new List<LlamaCppSpeedResult>());
         for (var round = 0; round < rounds; round++)
         {
             // Every other round in reverse, so a load that grows or fades on this shared machine does not favour one end of the list.
-            foreach (var (variant, export) in round % 2 == 0 ? files : Enumerable.Reverse(files))
+            foreach (var file in round % 2 == 0 ? files : Enumerable.Reverse(files))
             {
-                var (result, _) = ChildProcess.Run<LlamaCppSpeedResult>("gguf-speed-child", export.Output,
+                var (result, _) = ChildProcess.Run<LlamaCppSpeedResult>("gguf-speed-child", file.Path,
                     Inv(Threads), Inv(ContextLength), Inv(PromptTokens), Inv(DecodeTokens), Inv(repeats));
-                Console.Error.WriteLine($"  {variant.Name} {export.Type}: prompt {Rates(result.PromptTokensPerSecond)}, decode {Rates(result.DecodeTokensPerSecond)} tok/s, "
+                Console.Error.WriteLine($"  {file.Variant.Name} {file.Type}: prompt {Rates(result.PromptTokensPerSecond)}, decode {Rates(result.DecodeTokensPerSecond)} tok/s, "
                     + $"load {result.LoadSeconds:F1} s, peak RSS {result.PeakRssKb / 1024} MiB{(result.LogitsFinite ? "" : ", NON-FINITE LOGITS")}");
-                runs[export.Output].Add(result);
+                runs[file.Path].Add(result);
             }
         }
-        var measured = files.Select(f => new Measured(f.Variant, f.Export, runs[f.Export.Output])).ToList();
+        var measured = files.Select(f => new Measured(f, runs[f.Path])).ToList();
         Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine($"llama.cpp system info: {measured[0].Runs[0].SystemInfo.Trim()}");
         Console.WriteLine();
@@ -109,26 +108,26 @@ internal static class GgufSpeedBenchmark
         var failures = 0;
         foreach (var m in measured)
         {
-            var dense = measured.Single(d => d.Variant.IsDense && d.Export.Type == m.Export.Type);
-            var uniform = measured.Single(d => d.Variant.Name == SpeedVariants.Uniform50 && d.Export.Type == m.Export.Type);
+            var dense = measured.Single(d => d.File.Variant.IsDense && d.File.Type == m.File.Type);
+            var uniform = measured.Single(d => d.File.Variant.Name == SpeedVariants.Uniform50 && d.File.Type == m.File.Type);
             var speedup = m.Decode / dense.Decode;
-            var bytesRatio = (double)dense.Export.Bytes / m.Export.Bytes;
+            var bytesRatio = (double)dense.File.Bytes / m.File.Bytes;
             var bytesGoal = "";
-            if (!m.Variant.IsDense)
+            if (!m.File.Variant.IsDense)
             {
                 var pass = speedup >= 0.9 * bytesRatio;
                 failures += pass ? 0 : 1;
                 bytesGoal = $"{(pass ? "PASS" : "FAIL")} ({speedup / bytesRatio:F2})";
             }
             var uniformGoal = "";
-            if (m.Variant.Name == SpeedVariants.Ramp50)
+            if (m.File.Variant.Name == SpeedVariants.Ramp50)
             {
                 var relative = m.Decode / uniform.Decode;
                 var pass = relative >= 0.9;
                 failures += pass ? 0 : 1;
                 uniformGoal = $"{(pass ? "PASS" : "FAIL")} ({relative:F2})";
             }
-            table.Add(m.Variant.Name, m.Export.Type, m.Export.Architecture, WidthSchedule.Describe(m.Variant.Widths), $"{m.Export.Bytes / 1e6:F1}",
+            table.Add(m.File.Variant.Name, m.File.Type, m.File.Architecture, WidthSchedule.Describe(m.File.Variant.Widths), $"{m.File.Bytes / 1e6:F1}",
                 $"{m.Prompt:F1}", $"{m.Decode:F2}", $"{speedup:F2}", $"{bytesRatio:F2}", $"{m.PeakRssKb / 1024.0:F0}", bytesGoal, uniformGoal);
         }
         table.Print(Console.Out);
@@ -136,6 +135,22 @@ internal static class GgufSpeedBenchmark
         Console.WriteLine("speedup >= 0.9 x bytes ratio: decode speedup over dense of the same type / (dense bytes / variant bytes), goal >= 0.9");
         Console.WriteLine("decode vs uniform 0.5: non-uniform 0.5 decode tok/s / uniform 0.5 decode tok/s, goal >= 0.9 (as fast within 10%)");
         Console.WriteLine(failures == 0 ? "all goals PASS" : $"{failures} goal(s) FAIL");
+    }
+
+    /// <summary>Exports the variant, or reuses the file a previous run left (--keep): the file is the input here, not what is measured.</summary>
+    private static SpeedFile Exported(SpeedVariant variant, GgufExportType type, string path)
+    {
+        if (File.Exists(path))
+        {
+            var existing = GgufFile.Read(path);
+            Console.Error.WriteLine($"  reusing {path}");
+            return new SpeedFile(variant, type.Name, existing.Architecture ?? "?", existing.Length, path);
+        }
+        using var checkpoint = HfCheckpoint.Open(variant.Folder);
+        var report = GgufExporter.Export(checkpoint, path, type, SilentProgress.Instance);
+        Console.Error.WriteLine($"  exported {variant.Name} {type.Name}: {report.Architecture}, {report.Bytes / 1e6:F0} MB in {report.Seconds:F1} s"
+            + string.Concat(report.Fallbacks.Select(f => $"; {f.Tensor} fell back to {f.Type}")));
+        return new SpeedFile(variant, type.Name, report.Architecture, report.Bytes, path);
     }
 
     private static string Rates(double[] values) => string.Join(" / ", values.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)));

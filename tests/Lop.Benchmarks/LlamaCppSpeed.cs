@@ -14,11 +14,13 @@ internal sealed record LlamaCppSpeedResult(
 /// <summary>
 /// The child side of <c>gguf-speed</c>: loads one GGUF through LLamaSharp on the CPU and measures, as
 /// llama-bench does, prompt processing (one batch of N token ids into an empty KV cache) and decoding
-/// (M tokens one decode call each, from an empty KV cache, each the greedy choice after the last), each
-/// after one untimed warm-up of the same work, then reports every timed repeat and the peak RSS.
+/// (M tokens one decode call each, from an empty KV cache, each the greedy choice after the last), after
+/// one untimed warm-up (a full prompt and a short decode), then reports every timed repeat and the peak RSS.
 /// </summary>
 internal static class LlamaCppSpeed
 {
+    private const int WarmUpDecodeTokens = 16;
+
     public static int Child(string[] args)
     {
         var (path, threads, context) = (args[0], Int(args[1]), Int(args[2]));
@@ -44,15 +46,14 @@ internal static class LlamaCppSpeed
         var batch = new LLamaBatch();
         var promptRates = new List<double>();
         var decodeRates = new List<double>();
-        for (var run = 0; run <= repeats; run++)
+        // Warm-up: the prompt allocates llama.cpp's compute buffers for a full batch and pages every weight in;
+        // a few decode calls then allocate the one-token graph. Timing the first run would measure page faults.
+        Prompt(llama, batch, prompt);
+        Decode(llama, batch, prompt[0], Math.Min(decodeTokens, WarmUpDecodeTokens));
+        for (var run = 0; run < repeats; run++)
         {
-            var promptSeconds = Prompt(llama, batch, prompt);
-            var decodeSeconds = Decode(llama, batch, prompt[0], decodeTokens);
-            if (run > 0)
-            {
-                promptRates.Add(promptTokens / promptSeconds);
-                decodeRates.Add(decodeTokens / decodeSeconds);
-            }
+            promptRates.Add(promptTokens / Prompt(llama, batch, prompt));
+            decodeRates.Add(decodeTokens / Decode(llama, batch, prompt[0], decodeTokens));
         }
         // Random weights of the wrong scale would overflow to inf/NaN and time a different computation.
         var finite = llama.NativeHandle.GetLogitsIth(0).ToArray().All(float.IsFinite);
