@@ -19,18 +19,6 @@ internal static class GgufSpeedBenchmark
     private const int DecodeTokens = 128;
     private static readonly GgufExportType[] Types = [GgufExportType.F16, GgufExportType.Q4_K_M];
 
-    /// <summary>One GGUF file to measure.</summary>
-    private sealed record SpeedFile(SpeedVariant Variant, string Type, string Architecture, long Bytes, string Path);
-
-    private sealed record Measured(SpeedFile File, List<LlamaCppSpeedResult> Runs)
-    {
-        public double Prompt => Statistics.Median(Runs.SelectMany(r => r.PromptTokensPerSecond));
-
-        public double Decode => Statistics.Median(Runs.SelectMany(r => r.DecodeTokensPerSecond));
-
-        public long PeakRssKb => Runs.Max(r => r.PeakRssKb);
-    }
-
     public static int Run(string[] args)
     {
         var folder = Path.GetFullPath(BenchmarkArgs.Value(args, "--folder") ?? Path.Combine(Path.GetTempPath(), "lop-bench-gguf-speed"));
@@ -85,56 +73,21 @@ internal static class GgufSpeedBenchmark
                 var (result, _) = ChildProcess.Run<LlamaCppSpeedResult>("gguf-speed-child", file.Path,
                     Inv(Threads), Inv(ContextLength), Inv(PromptTokens), Inv(DecodeTokens), Inv(repeats));
                 Console.Error.WriteLine($"  {file.Variant.Name} {file.Type}: prompt {Rates(result.PromptTokensPerSecond)}, decode {Rates(result.DecodeTokensPerSecond)} tok/s, "
+                    + $"CPU share {result.DecodeCpuShare:F2}; 1 thread {result.OneThreadDecodeTokensPerSecond[0]:F2} tok/s, {result.OneThreadDecodeTokensPerCpuSecond[0]:F2} tok/CPU-s; "
                     + $"load {result.LoadSeconds:F1} s, peak RSS {result.PeakRssKb / 1024} MiB{(result.LogitsFinite ? "" : ", NON-FINITE LOGITS")}");
                 runs[file.Path].Add(result);
             }
         }
-        var measured = files.Select(f => new Measured(f, runs[f.Path])).ToList();
+        var measured = files.Select(f => new MeasuredFile(f, runs[f.Path])).ToList();
         Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine($"llama.cpp system info: {measured[0].Runs[0].SystemInfo.Trim()}");
         Console.WriteLine();
-        Print(measured);
+        GgufSpeedReport.Print(measured);
         if (!BenchmarkArgs.Flag(args, "--keep"))
         {
             Directory.Delete(folder, recursive: true);
         }
         return 0;
-    }
-
-    private static void Print(List<Measured> measured)
-    {
-        var table = new TextTable("variant", "type", "arch", "FFN widths", "MB", "prompt tok/s", "decode tok/s", "decode speedup",
-            "dense/variant bytes", "peak RSS MiB", "speedup >= 0.9 x bytes ratio", "decode vs uniform 0.5");
-        var failures = 0;
-        foreach (var m in measured)
-        {
-            var dense = measured.Single(d => d.File.Variant.IsDense && d.File.Type == m.File.Type);
-            var uniform = measured.Single(d => d.File.Variant.Name == SpeedVariants.Uniform50 && d.File.Type == m.File.Type);
-            var speedup = m.Decode / dense.Decode;
-            var bytesRatio = (double)dense.File.Bytes / m.File.Bytes;
-            var bytesGoal = "";
-            if (!m.File.Variant.IsDense)
-            {
-                var pass = speedup >= 0.9 * bytesRatio;
-                failures += pass ? 0 : 1;
-                bytesGoal = $"{(pass ? "PASS" : "FAIL")} ({speedup / bytesRatio:F2})";
-            }
-            var uniformGoal = "";
-            if (m.File.Variant.Name == SpeedVariants.Ramp50)
-            {
-                var relative = m.Decode / uniform.Decode;
-                var pass = relative >= 0.9;
-                failures += pass ? 0 : 1;
-                uniformGoal = $"{(pass ? "PASS" : "FAIL")} ({relative:F2})";
-            }
-            table.Add(m.File.Variant.Name, m.File.Type, m.File.Architecture, WidthSchedule.Describe(m.File.Variant.Widths), $"{m.File.Bytes / 1e6:F1}",
-                $"{m.Prompt:F1}", $"{m.Decode:F2}", $"{speedup:F2}", $"{bytesRatio:F2}", $"{m.PeakRssKb / 1024.0:F0}", bytesGoal, uniformGoal);
-        }
-        table.Print(Console.Out);
-        Console.WriteLine();
-        Console.WriteLine("speedup >= 0.9 x bytes ratio: decode speedup over dense of the same type / (dense bytes / variant bytes), goal >= 0.9");
-        Console.WriteLine("decode vs uniform 0.5: non-uniform 0.5 decode tok/s / uniform 0.5 decode tok/s, goal >= 0.9 (as fast within 10%)");
-        Console.WriteLine(failures == 0 ? "all goals PASS" : $"{failures} goal(s) FAIL");
     }
 
     /// <summary>Exports the variant, or reuses the file a previous run left (--keep): the file is the input here, not what is measured.</summary>

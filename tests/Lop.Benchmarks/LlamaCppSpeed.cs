@@ -8,14 +8,19 @@ using Lop.Core.Gguf;
 namespace Lop.Benchmarks;
 
 /// <summary>What one GGUF file did under llama.cpp in its own process.</summary>
+/// <param name="DecodeCpuShare">CPU time of the process over (wall time x threads) while decoding: 1 when its threads had the cores to themselves</param>
+/// <param name="OneThreadDecodeTokensPerCpuSecond">decode at 1 thread, per second of CPU time: the work per token, whatever the wait for a core</param>
 internal sealed record LlamaCppSpeedResult(
-    double[] PromptTokensPerSecond, double[] DecodeTokensPerSecond, double LoadSeconds, bool LogitsFinite, long PeakRssKb, string SystemInfo);
+    double[] PromptTokensPerSecond, double[] DecodeTokensPerSecond, double DecodeCpuShare,
+    double[] OneThreadDecodeTokensPerSecond, double[] OneThreadDecodeTokensPerCpuSecond,
+    double LoadSeconds, bool LogitsFinite, long PeakRssKb, string SystemInfo);
 
 /// <summary>
 /// The child side of <c>gguf-speed</c>: loads one GGUF through LLamaSharp on the CPU and measures, as
 /// llama-bench does, prompt processing (one batch of N token ids into an empty KV cache) and decoding
 /// (M tokens one decode call each, from an empty KV cache, each the greedy choice after the last), after
-/// one untimed warm-up (a full prompt and a short decode), then reports every timed repeat and the peak RSS.
+/// one untimed warm-up (a full prompt and a short decode), then reports every timed repeat and the peak RSS;
+/// then decodes once more on one thread and reports its speed per second of CPU time.
 /// </summary>
 internal static class LlamaCppSpeed
 {
@@ -50,14 +55,26 @@ internal static class LlamaCppSpeed
         // a few decode calls then allocate the one-token graph. Timing the first run would measure page faults.
         Prompt(llama, batch, prompt);
         Decode(llama, batch, prompt[0], Math.Min(decodeTokens, WarmUpDecodeTokens));
+        double decodeWall = 0, decodeCpu = 0;
         for (var run = 0; run < repeats; run++)
         {
             promptRates.Add(promptTokens / Prompt(llama, batch, prompt));
-            decodeRates.Add(decodeTokens / Decode(llama, batch, prompt[0], decodeTokens));
+            var (wall, cpu) = Decode(llama, batch, prompt[0], decodeTokens);
+            decodeRates.Add(decodeTokens / wall);
+            (decodeWall, decodeCpu) = (decodeWall + wall, decodeCpu + cpu);
         }
+
+        // On a shared machine two threads wait for each other at every graph node whenever one of them waits for
+        // a core, so wall-clock decode measures the scheduler as much as the model. One thread never waits for a
+        // peer: its CPU time per token is the work the model's bytes cost, which is what pruning changes.
+        llama.GenerationThreads = 1;
+        Decode(llama, batch, prompt[0], Math.Min(decodeTokens, WarmUpDecodeTokens));
+        var (oneWall, oneCpu) = Decode(llama, batch, prompt[0], decodeTokens);
         // Random weights of the wrong scale would overflow to inf/NaN and time a different computation.
         var finite = llama.NativeHandle.GetLogitsIth(0).ToArray().All(float.IsFinite);
-        ChildProcess.Report(new LlamaCppSpeedResult([.. promptRates], [.. decodeRates], loadSeconds, finite, PeakRss.Kilobytes(), System.Runtime.InteropServices.Marshal.PtrToStringUTF8(NativeApi.llama_print_system_info()) ?? ""));
+        ChildProcess.Report(new LlamaCppSpeedResult([.. promptRates], [.. decodeRates], decodeCpu / (decodeWall * threads),
+            [decodeTokens / oneWall], [decodeTokens / oneCpu],
+            loadSeconds, finite, PeakRss.Kilobytes(), System.Runtime.InteropServices.Marshal.PtrToStringUTF8(NativeApi.llama_print_system_info()) ?? ""));
         return 0;
     }
 
@@ -75,10 +92,12 @@ internal static class LlamaCppSpeed
         return clock.Elapsed.TotalSeconds;
     }
 
-    private static double Decode(LLamaContext llama, LLamaBatch batch, LLamaToken first, int count)
+    /// <summary>Wall-clock and process CPU seconds of <paramref name="count"/> decode calls.</summary>
+    private static (double Wall, double Cpu) Decode(LLamaContext llama, LLamaBatch batch, LLamaToken first, int count)
     {
         llama.NativeHandle.MemoryClear(true);
         var token = first;
+        var cpu = Environment.CpuUsage.TotalTime;
         var clock = Stopwatch.StartNew();
         for (var position = 0; position < count; position++)
         {
@@ -87,7 +106,7 @@ internal static class LlamaCppSpeed
             Check(llama.NativeHandle.Decode(batch));
             token = ArgMax(llama.NativeHandle.GetLogitsIth(0));
         }
-        return clock.Elapsed.TotalSeconds;
+        return (clock.Elapsed.TotalSeconds, (Environment.CpuUsage.TotalTime - cpu).TotalSeconds);
     }
 
     private static LLamaToken ArgMax(Span<float> logits)
