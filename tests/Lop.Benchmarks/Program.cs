@@ -6,6 +6,10 @@ return args.FirstOrDefault() switch
     "variant-writing" => VariantWritingBenchmark.Run(args[1..]),
     "variant-writing-child" => VariantWritingBenchmark.Child(args[1..]),
     "forward" => ForwardBenchmark.Run(args[1..]),
+    "gguf-speed" => GgufSpeedBenchmark.Run(args[1..]),
+    "gguf-speed-child" => LlamaCppSpeed.Child(args[1..]),
+    "gguf-export" => GgufExportBenchmark.Run(args[1..]),
+    "gguf-export-child" => GgufExportBenchmark.Child(args[1..]),
     _ => Usage(),
 };
 
@@ -14,12 +18,21 @@ static int Usage()
     Console.WriteLine("""
         Lop.Benchmarks: figures for the notes, not tests.
           variant-writing [--folder DIR] [--shape qwen2.5-7b|qwen2.5-3b|qwen2.5-0.5b] [--keep]
-              Generates a synthetic BF16 sharded checkpoint (random weights), then writes a 50% variant
+              Generates a synthetic BF16 sharded checkpoint (random N(0, 0.02) weights), then writes a 50% variant
               and copies the same files with cp, alternating, in one run. Prints throughput as a ratio of
               cp's and the peak RSS of the writing process. Falls back to a smaller shape if disk is short.
           forward [--model DIR] [--batch 16] [--seq 128]
               Calibration tokens per second of the decoder (the sample model if given, else a random model
               of the sample's shape) and its achieved GFLOP/s as a fraction of a plain matmul of similar size.
+          gguf-speed [--quick] [--repeats 2] [--rounds 2 (--quick: 1)] [--folder DIR] [--keep (and reuse next time)]
+              A synthetic Llama-3.2-1B-shaped checkpoint (vocabulary cut to 8192; --quick: hidden 512, 4 layers),
+              a uniform 0.5 and non-uniform 0.5 / 0.3 variants, each exported as f16 and q4_k_m GGUF and run in
+              llama.cpp (LLamaSharp, CPU, 2 threads), each file in child processes of its own: prompt (512) and
+              decode (128) tokens/s, bytes, peak RSS, decode speedup against the size ratio, PASS/FAIL per goal.
+          gguf-export [--quick] [--folder DIR] [--keep]
+              GGUF f16 export of a synthetic 7B-shaped F16 checkpoint (13.5 GB; --quick: 4 layers, 1.7 GB) against
+              cp of its shards, in the order cp, export, export, cp, each from a source evicted from the page cache:
+              GB/s to return and to disk, the ratio (goal >= 0.7) and the exporter's peak RSS. Needs 3x the model free.
         """);
     return 2;
 }

@@ -1,66 +1,20 @@
+using System.Buffers.Binary;
 using System.Text.Json.Nodes;
+using Lop.Core.Calibration;
 using Lop.Core.Formats;
 
 namespace Lop.Benchmarks;
 
-/// <summary>A model shape to generate: Qwen2-style, BF16, random weights.</summary>
-internal sealed record CheckpointShape(string Name, int Layers, int Hidden, int Ffn, int Heads, int KvHeads, int HeadDim, int Vocab)
-{
-    public static readonly CheckpointShape[] Known =
-    [
-        new("qwen2.5-7b", 28, 3584, 18944, 28, 4, 128, 152064),
-        new("qwen2.5-3b", 36, 2048, 11008, 16, 2, 128, 151936),
-        new("qwen2.5-0.5b", 24, 896, 4864, 14, 2, 64, 151936),
-    ];
-
-    public IEnumerable<TensorEntry> Tensors()
-    {
-        long q = (long)Heads * HeadDim, kv = (long)KvHeads * HeadDim;
-        yield return new("model.embed_tokens.weight", DType.BF16, [Vocab, Hidden]);
-        for (var l = 0; l < Layers; l++)
-        {
-            var p = $"model.layers.{l}.";
-            yield return new(p + "input_layernorm.weight", DType.BF16, [Hidden]);
-            yield return new(p + "mlp.down_proj.weight", DType.BF16, [Hidden, Ffn]);
-            yield return new(p + "mlp.gate_proj.weight", DType.BF16, [Ffn, Hidden]);
-            yield return new(p + "mlp.up_proj.weight", DType.BF16, [Ffn, Hidden]);
-            yield return new(p + "post_attention_layernorm.weight", DType.BF16, [Hidden]);
-            yield return new(p + "self_attn.k_proj.bias", DType.BF16, [kv]);
-            yield return new(p + "self_attn.k_proj.weight", DType.BF16, [kv, Hidden]);
-            yield return new(p + "self_attn.o_proj.weight", DType.BF16, [Hidden, q]);
-            yield return new(p + "self_attn.q_proj.bias", DType.BF16, [q]);
-            yield return new(p + "self_attn.q_proj.weight", DType.BF16, [q, Hidden]);
-            yield return new(p + "self_attn.v_proj.bias", DType.BF16, [kv]);
-            yield return new(p + "self_attn.v_proj.weight", DType.BF16, [kv, Hidden]);
-        }
-        yield return new("model.norm.weight", DType.BF16, [Hidden]);
-        yield return new("lm_head.weight", DType.BF16, [Vocab, Hidden]);
-    }
-
-    public long Bytes => Tensors().Sum(t => t.ByteLength);
-
-    public JsonObject Config() => new()
-    {
-        ["architectures"] = new JsonArray("Qwen2ForCausalLM"),
-        ["model_type"] = "qwen2",
-        ["hidden_act"] = "silu",
-        ["hidden_size"] = Hidden,
-        ["intermediate_size"] = Ffn,
-        ["num_hidden_layers"] = Layers,
-        ["num_attention_heads"] = Heads,
-        ["num_key_value_heads"] = KvHeads,
-        ["vocab_size"] = Vocab,
-        ["rms_norm_eps"] = 1e-6,
-        ["rope_theta"] = 1000000.0,
-        ["tie_word_embeddings"] = false,
-        ["torch_dtype"] = "bfloat16",
-    };
-}
-
-/// <summary>Writes a sharded checkpoint of ~4 GB shards (as transformers does) filled with pseudo-random bytes.</summary>
+/// <summary>
+/// Writes a checkpoint of <see cref="CheckpointShape"/> as transformers does (~4 GB shards and an index)
+/// with weights of a trained model's scale: N(0, 0.02) matrices and biases, norms of 1, so llama.cpp's
+/// activations stay finite and its speed is that of ordinary numbers (random bytes would hold NaNs and
+/// subnormals). The folder is marked as using the byte tokenizer, which GGUF export pads to the vocabulary.
+/// </summary>
 internal static class SyntheticCheckpoint
 {
     private const long ShardBytes = 4L << 30;
+    private const double WeightStd = 0.02;
 
     public static void Generate(CheckpointShape shape, string folder)
     {
@@ -77,22 +31,31 @@ internal static class SyntheticCheckpoint
             shards[^1].Add(tensor);
             inShard += tensor.ByteLength;
         }
-        var noise = new byte[64 << 20];
-        new Random(1).NextBytes(noise);
+        // Drawing every value would take minutes for 7B; a 64 MB pool read from shifting offsets is
+        // indistinguishable for speed and size measurements.
+        var noise = NormalValues(32 << 20, shape.DType, seed: 1);
+        var ones = Ones(shape.Hidden, shape.DType);
         var map = new JsonObject();
         for (var s = 0; s < shards.Count; s++)
         {
             var name = $"model-{s + 1:D5}-of-{shards.Count:D5}.safetensors";
-            using var writer = new SafetensorsWriter(Path.Combine(folder, name), shards[s]);
+            using var writer = new SafetensorsWriter(Path.Combine(folder, name), shards[s], new Dictionary<string, string> { ["format"] = "pt" });
             var cursor = 0;
             foreach (var tensor in shards[s])
             {
-                for (long left = tensor.ByteLength; left > 0;)
+                if (IsNorm(tensor.Name))
                 {
-                    var chunk = (int)Math.Min(left, noise.Length - cursor);
-                    writer.WriteTensorData(tensor.Name, noise.AsSpan(cursor, chunk));
-                    cursor = (cursor + chunk) % (noise.Length - 4096);
-                    left -= chunk;
+                    writer.WriteTensorData(tensor.Name, ones);
+                }
+                else
+                {
+                    for (long left = tensor.ByteLength; left > 0;)
+                    {
+                        var chunk = (int)Math.Min(left, noise.Length - cursor);
+                        writer.WriteTensorData(tensor.Name, noise.AsSpan(cursor, chunk));
+                        cursor = (cursor + chunk) % (noise.Length - 4096);
+                        left -= chunk;
+                    }
                 }
                 map[tensor.Name] = name;
             }
@@ -102,5 +65,53 @@ internal static class SyntheticCheckpoint
         File.WriteAllText(Path.Combine(folder, HfCheckpoint.IndexFileName),
             new JsonObject { ["metadata"] = new JsonObject { ["total_size"] = shape.Bytes }, ["weight_map"] = map }.ToJsonString());
         File.WriteAllText(Path.Combine(folder, "config.json"), shape.Config().ToJsonString());
+        ByteTokenizer.WriteConfig(folder);
+    }
+
+    private static bool IsNorm(string name) => name.EndsWith("layernorm.weight", StringComparison.Ordinal) || name == "model.norm.weight";
+
+    /// <summary>N(0, 0.02) by Box-Muller, stored as <paramref name="dtype"/> bytes.</summary>
+    private static byte[] NormalValues(int count, DType dtype, int seed)
+    {
+        var random = new Random(seed);
+        var size = DTypes.SizeOf(dtype);
+        var bytes = new byte[count * size];
+        for (var i = 0; i < count; i += 2)
+        {
+            var radius = WeightStd * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble()));
+            var angle = 2 * Math.PI * random.NextDouble();
+            Store(bytes, i, (float)(radius * Math.Cos(angle)), dtype);
+            Store(bytes, i + 1, (float)(radius * Math.Sin(angle)), dtype);
+        }
+        return bytes;
+    }
+
+    private static byte[] Ones(int count, DType dtype)
+    {
+        var bytes = new byte[count * DTypes.SizeOf(dtype)];
+        for (var i = 0; i < count; i++)
+        {
+            Store(bytes, i, 1f, dtype);
+        }
+        return bytes;
+    }
+
+    private static void Store(byte[] bytes, int index, float value, DType dtype)
+    {
+        switch (dtype)
+        {
+            case DType.F16:
+                BinaryPrimitives.WriteHalfLittleEndian(bytes.AsSpan(index * 2), (Half)value);
+                break;
+            case DType.BF16:
+                // Truncation is fine for random numbers; bfloat16 is the upper half of a float32.
+                BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(index * 2), (ushort)(BitConverter.SingleToInt32Bits(value) >>> 16));
+                break;
+            case DType.F32:
+                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(index * 4), value);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "synthetic checkpoints are float");
+        }
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
 using Lop.Core.Formats;
 using Lop.Core.Importance;
 using Lop.Core.Jobs;
@@ -16,8 +14,8 @@ internal static class VariantWritingBenchmark
 {
     public static int Run(string[] args)
     {
-        var folder = Option(args, "--folder") ?? Path.Combine(Path.GetTempPath(), "lop-bench");
-        var requested = Option(args, "--shape") ?? "qwen2.5-7b";
+        var folder = BenchmarkArgs.Value(args, "--folder") ?? Path.Combine(Path.GetTempPath(), "lop-bench");
+        var requested = BenchmarkArgs.Value(args, "--shape") ?? "qwen2.5-7b";
         Directory.CreateDirectory(folder);
         var free = new DriveInfo(Path.GetFullPath(folder)).AvailableFreeSpace;
         var candidates = CheckpointShape.Known.SkipWhile(s => s.Name != requested).ToList();
@@ -78,7 +76,7 @@ internal static class VariantWritingBenchmark
         var clock = Stopwatch.StartNew();
         var result = VariantWriter.Write(checkpoint, plan, (before, after) => VariantManifest.Create(plan, source, checkpoint.Fingerprint(), null, before, after), destination, SilentProgress.Instance);
         var seconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine(JsonSerializer.Serialize(new ChildResult(seconds, result.BytesWritten, PeakRssKb())));
+        ChildProcess.Report(new ChildResult(seconds, result.BytesWritten, PeakRss.Kilobytes()));
         return 0;
     }
 
@@ -86,19 +84,7 @@ internal static class VariantWritingBenchmark
 
     private static ChildResult RunChild(string source, string destination)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { typeof(VariantWritingBenchmark).Assembly.Location, "variant-writing-child", source, destination })
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException("variant writing child failed: " + output);
-        }
-        var result = JsonSerializer.Deserialize<ChildResult>(output.Trim().Split('\n')[^1])!;
+        var (result, _) = ChildProcess.Run<ChildResult>("variant-writing-child", source, destination);
         Console.WriteLine($"  lop variant: {result.Seconds:F1} s, peak RSS {result.PeakRssKb / 1024} MiB");
         return result;
     }
@@ -116,18 +102,5 @@ internal static class VariantWritingBenchmark
         var seconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine($"  cp -r: {seconds:F1} s");
         return seconds;
-    }
-
-    /// <summary>VmHWM: the process's peak resident set, anonymous and file-backed pages together.</summary>
-    private static long PeakRssKb()
-    {
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
     }
 }
