@@ -24,11 +24,12 @@ static int Usage()
           forward [--model DIR] [--batch 16] [--seq 128]
               Calibration tokens per second of the decoder (the sample model if given, else a random model
               of the sample's shape) and its achieved GFLOP/s as a fraction of a plain matmul of similar size.
-          gguf-speed [--quick] [--repeats 2] [--rounds 2 (--quick: 1)] [--folder DIR] [--keep (and reuse next time)]
+          gguf-speed [--quick] [--repeats 2] [--rounds 2] [--retries 2] [--folder DIR] [--keep (and reuse next time)]
               A synthetic Llama-3.2-1B-shaped checkpoint (vocabulary cut to 8192; --quick: hidden 512, 4 layers),
               a uniform 0.5 and non-uniform 0.5 / 0.3 variants, each exported as f16 and q4_k_m GGUF and run in
               llama.cpp (LLamaSharp, CPU, 2 threads), each file in child processes of its own: prompt (512) and
-              decode (128) tokens/s, bytes, peak RSS, decode speedup against the size ratio, PASS/FAIL per goal.
+              decode (128) tokens/s, bytes, peak RSS, decode speedup against the size ratio, PASS/FAIL per goal;
+              a process that got under 90% of its 2 cores is rerun (--retries); --quick: 1 round, no retries.
           gguf-export [--quick] [--folder DIR] [--keep]
               GGUF f16 export of a synthetic 7B-shaped F16 checkpoint (13.5 GB; --quick: 4 layers, 1.7 GB) against
               cp of its shards, in the order cp, export, export, cp, each from a source evicted from the page cache:
