@@ -9,7 +9,8 @@ namespace Lop.Core.Native;
 /// <c>std::ios_base_library_init()</c>, is a link-time marker that GCC 13's &lt;iostream&gt; references
 /// and that no relocation uses, so ld.so never resolves it; only the version record blocks the load.
 /// Every one of those facts is checked on the actual bytes; if one fails, nothing is patched.
-/// See shared/notes/torchsharp-on-debian12.md.
+/// The README's "TorchSharp on Debian 12" section says where the patched copy lives and why the
+/// package files themselves are never modified.
 /// </summary>
 internal static class GlibcxxPatch
 {

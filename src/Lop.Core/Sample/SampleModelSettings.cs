@@ -2,8 +2,11 @@ namespace Lop.Core.Sample;
 
 /// <summary>
 /// Shape and training schedule of the built-in sample. Deep and narrow on purpose: twelve layers are
-/// needed before layer-wise allocation matters on a small model (shared/notes/sample-model-findings.md),
-/// and a narrow width keeps CPU training to a few minutes.
+/// needed before layer-wise allocation matters on a small model. Measured when the sample was designed
+/// (one layer at a time pruned 75%, held-out perplexity): a 6-layer model had one sensitive layer and
+/// allocation beat uniform by at most 1.1% at budget 0.6, while a 12-layer one had sensitive first and
+/// last layers and a simple sensitivity-based allocation beat uniform by 1.5% at 0.5 and 2.3% at 0.6.
+/// A narrow width keeps CPU training to a few minutes.
 /// </summary>
 public sealed record SampleModelSettings
 {
