@@ -78,7 +78,10 @@ public class MmprojLlamaCppTests(ITestOutputHelper output)
         {
             MmprojExporter.Export(checkpoint, mmproj, weightType, CancellationToken.None);
         }
-        var text = TinyLlamaGguf.Write(temp.Sub("text.gguf"), config.HiddenSize);
+        var text = temp.Sub("text.gguf");
+        var metadata = TinyGguf.LlamaMetadata(config.HiddenSize);
+        GgufTokenizerMetadata.AddTo(metadata, folder, vocabRows: 256);
+        TinyGguf.Write(text, metadata, vocabRows: 256, seed: 5, hidden: config.HiddenSize);
         var image = RandomImage(TinyLlava.ImageSize, seed: 3);
 
         var (actual, tokens, width) = MtmdImageEncoder.Encode(text, mmproj, image);

@@ -4,9 +4,10 @@ using Lop.Core.Gguf;
 namespace Lop.Core.Tests.Gguf;
 
 /// <summary>
-/// A llama-architecture GGUF small enough to write in a test (1 layer, hidden 32, 2 heads, FFN 64,
-/// seeded random F32 weights) that llama.cpp loads as a real model. The caller adds the tokenizer keys;
-/// the embedding and output get one row per token.
+/// A llama-architecture GGUF small enough to write in a test (1 layer, hidden 32 unless asked, 2 heads,
+/// FFN 64, seeded random F32 weights) that llama.cpp loads as a real model. The caller adds the
+/// tokenizer keys; the embedding and output get one row per token. mtmd also binds an mmproj to it when
+/// the hidden size equals the projector's output.
 /// </summary>
 internal static class TinyGguf
 {
@@ -16,43 +17,43 @@ internal static class TinyGguf
     public const int Context = 128;
 
     /// <summary>The architecture keys llama.cpp requires for "llama".</summary>
-    public static GgufMetadata LlamaMetadata()
+    public static GgufMetadata LlamaMetadata(int hidden = Hidden)
     {
         var metadata = new GgufMetadata();
         metadata["general.architecture"] = GgufValue.String("llama");
         metadata["general.name"] = GgufValue.String("tiny");
         metadata["llama.context_length"] = GgufValue.UInt32(Context);
-        metadata["llama.embedding_length"] = GgufValue.UInt32(Hidden);
+        metadata["llama.embedding_length"] = GgufValue.UInt32((uint)hidden);
         metadata["llama.block_count"] = GgufValue.UInt32(1);
         metadata["llama.feed_forward_length"] = GgufValue.UInt32(Ffn);
         metadata["llama.attention.head_count"] = GgufValue.UInt32(Heads);
         metadata["llama.attention.head_count_kv"] = GgufValue.UInt32(Heads);
         metadata["llama.attention.layer_norm_rms_epsilon"] = GgufValue.Float32(1e-5f);
-        metadata["llama.rope.dimension_count"] = GgufValue.UInt32(Hidden / Heads);
+        metadata["llama.rope.dimension_count"] = GgufValue.UInt32((uint)(hidden / Heads));
         return metadata;
     }
 
     /// <summary>Writes <paramref name="metadata"/> (architecture plus tokenizer keys) and the weights of a <paramref name="vocabRows"/>-token model.</summary>
-    public static void Write(string path, GgufMetadata metadata, int vocabRows, int seed = 1)
+    public static void Write(string path, GgufMetadata metadata, int vocabRows, int seed = 1, int hidden = Hidden)
     {
         var random = new Random(seed);
         GgufTensorToWrite Tensor(string name, params long[] dimensions) => F32(name, dimensions, random);
-        GgufTensorToWrite Norm(string name) => F32(name, [Hidden], random: null);
+        GgufTensorToWrite Norm(string name) => F32(name, [hidden], random: null);
         var tensors = new List<GgufTensorToWrite>
         {
             // ggml order: innermost dimension first, so an [out, in] weight is [in, out].
-            Tensor("token_embd.weight", Hidden, vocabRows),
+            Tensor("token_embd.weight", hidden, vocabRows),
             Norm("output_norm.weight"),
-            Tensor("output.weight", Hidden, vocabRows),
+            Tensor("output.weight", hidden, vocabRows),
             Norm("blk.0.attn_norm.weight"),
-            Tensor("blk.0.attn_q.weight", Hidden, Hidden),
-            Tensor("blk.0.attn_k.weight", Hidden, Hidden),
-            Tensor("blk.0.attn_v.weight", Hidden, Hidden),
-            Tensor("blk.0.attn_output.weight", Hidden, Hidden),
+            Tensor("blk.0.attn_q.weight", hidden, hidden),
+            Tensor("blk.0.attn_k.weight", hidden, hidden),
+            Tensor("blk.0.attn_v.weight", hidden, hidden),
+            Tensor("blk.0.attn_output.weight", hidden, hidden),
             Norm("blk.0.ffn_norm.weight"),
-            Tensor("blk.0.ffn_gate.weight", Hidden, Ffn),
-            Tensor("blk.0.ffn_up.weight", Hidden, Ffn),
-            Tensor("blk.0.ffn_down.weight", Ffn, Hidden),
+            Tensor("blk.0.ffn_gate.weight", hidden, Ffn),
+            Tensor("blk.0.ffn_up.weight", hidden, Ffn),
+            Tensor("blk.0.ffn_down.weight", Ffn, hidden),
         };
         GgufWriter.Write(path, metadata, tensors);
     }
