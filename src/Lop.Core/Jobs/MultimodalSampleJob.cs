@@ -90,8 +90,8 @@ public static class MultimodalSampleJob
             Vision = new VisionConfig
             {
                 ModelType = settings.VisionType,
-                HiddenAct = settings.VisionType == VisionConfig.Clip ? "quick_gelu" : "gelu_pytorch_tanh",
-                LayerNormEps = settings.VisionType == VisionConfig.Clip ? 1e-5 : 1e-6,
+                HiddenAct = VisionConfig.DefaultHiddenAct(settings.VisionType),
+                LayerNormEps = VisionConfig.DefaultLayerNormEps(settings.VisionType),
                 HiddenSize = settings.VisionHidden,
                 IntermediateSizes = Enumerable.Repeat(settings.VisionIntermediate, settings.VisionLayers).ToArray(),
                 NumLayers = settings.VisionLayers,

@@ -158,8 +158,8 @@ internal static class MultimodalConfigReader
             ImageSize = ModelConfigReader.Optional(json, "image_size", file, 224),
             PatchSize = ModelConfigReader.Optional(json, "patch_size", file, isClip ? 32 : 16),
             NumChannels = ModelConfigReader.Optional(json, "num_channels", file, 3),
-            LayerNormEps = ModelConfigReader.Optional(json, "layer_norm_eps", file, isClip ? 1e-5 : 1e-6),
-            HiddenAct = ModelConfigReader.Optional(json, "hidden_act", file, isClip ? "quick_gelu" : "gelu_pytorch_tanh"),
+            LayerNormEps = ModelConfigReader.Optional(json, "layer_norm_eps", file, VisionConfig.DefaultLayerNormEps(modelType)),
+            HiddenAct = ModelConfigReader.Optional(json, "hidden_act", file, VisionConfig.DefaultHiddenAct(modelType)),
         };
         if (vision.HiddenSize <= 0 || vision.NumHeads <= 0 || vision.HiddenSize % vision.NumHeads != 0 || vision.PatchSize <= 0
             || vision.ImageSize % vision.PatchSize != 0 || vision.NumChannels != 3 || layers <= 0)

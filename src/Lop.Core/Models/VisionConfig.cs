@@ -25,6 +25,12 @@ public sealed record VisionConfig
 
     public bool HasClassToken => ModelType == Clip;
 
+    /// <summary>transformers' default activation of a tower type (CLIPVisionConfig / SiglipVisionConfig).</summary>
+    public static string DefaultHiddenAct(string modelType) => modelType == Clip ? "quick_gelu" : "gelu_pytorch_tanh";
+
+    /// <summary>transformers' default layer-norm epsilon of a tower type.</summary>
+    public static double DefaultLayerNormEps(string modelType) => modelType == Clip ? 1e-5 : 1e-6;
+
     public int NumPatches => (ImageSize / PatchSize) * (ImageSize / PatchSize);
 
     public int NumPositions => NumPatches + (HasClassToken ? 1 : 0);
