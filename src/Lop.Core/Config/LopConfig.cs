@@ -3,6 +3,7 @@ using Lop.Core.Jobs;
 using Lop.Core.Search;
 using Lop.Core.Models;
 using Lop.Core.Targets;
+using Lop.Core.Allocation;
 
 namespace Lop.Core.Config;
 

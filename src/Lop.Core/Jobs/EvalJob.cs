@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Lop.Core.Allocation;
 using Lop.Core.Evaluation;
+using Lop.Core.Pipeline;
 using Lop.Core.Importance;
 using Lop.Core.Predictor;
 using Lop.Core.Pruning;
@@ -49,15 +50,20 @@ public static class EvalJob
 {
     public static EvalReport Run(EvalRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
-        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType, progress);
+        using var pipeline = ModelPipeline.Open(request.ModelFolder, request.Calibration, request.DType, request.CacheFolder, progress);
+        var inputs = pipeline.Inputs;
         var training = request.Training;
-        var widths = inputs.Checkpoint.Config.IntermediateSizes;
+        var widths = pipeline.Widths;
+        var bounds = training.Search.Bounds();
         var searchBudgets = training.Budgets.Concat(request.Budgets).Distinct().Order().ToList();
-        var (dataset, _, _, _) = SearchJob.Obtain(inputs, searchBudgets, training.Search, training.RewardSequences, request.CacheFolder, progress, cancellation);
+        var dataset = pipeline.Dataset(searchBudgets, training.Search, training.RewardSequences, cancellation).Dataset.Value;
         var predictors = request.Architectures
-            .Select(a => (Name: MethodName(a), Predictor: PredictorJob.Obtain(inputs, training with { Predictor = training.Predictor with { Architecture = a } }, request.CacheFolder, progress, cancellation).Predictor))
+            .Select(a => pipeline.LopAllocator(training with { Predictor = training.Predictor with { Architecture = a } }, cancellation))
             .ToList();
-        var (scores, _, _) = ImportanceJob.Obtain(inputs, request.BatchSize, request.CacheFolder, progress, cancellation);
+        var scores = pipeline.Importance(request.BatchSize, cancellation).Value;
+        var allocators = new List<ILayerAllocator> { new UniformAllocator(widths.Count), new OwlAllocator(scores), new FlapAllocator(scores), new SearchedAllocator(dataset) };
+        allocators.AddRange(predictors);
+
         var evaluator = inputs.Evaluator(scores, progress);
         evaluator.UseMethod(ImportanceMethod.Activation);
         var heldOut = inputs.Calibration.HeldOut;
@@ -74,43 +80,24 @@ public static class EvalJob
         var (dense, denseGap) = Score(widths);
 
         var rows = new List<EvalRow>();
-        var total = request.Budgets.Count * (4 + predictors.Count);
+        var total = request.Budgets.Count * allocators.Count;
         foreach (var budget in request.Budgets)
         {
             var trainedOn = training.Budgets.Any(b => SearchDataset.SameBudget(b, budget));
-            var candidates = new List<(string Method, Func<BudgetAllocation> Decide, double? KnownSeconds)>
-            {
-                ("uniform", () => Project(BaselineAllocations.Uniform(widths.Length, budget), widths, budget, training.Search), null),
-                ("owl", () => Project(BaselineAllocations.Owl(scores, budget), widths, budget, training.Search), null),
-                ("flap", () => Project(BaselineAllocations.Flap(scores, budget), widths, budget, training.Search), null),
-                ("mcts", () => Project(dataset.Find(budget)!.Best.Ratios, widths, budget, training.Search), dataset.Find(budget)!.Seconds),
-            };
-            candidates.AddRange(predictors.Select(p => (p.Name, (Func<BudgetAllocation>)(() => PredictJob.Predict(p.Predictor, widths, budget, training.Search)), (double?)null)));
-            foreach (var (method, decide, knownSeconds) in candidates)
+            foreach (var allocator in allocators)
             {
                 var clock = Stopwatch.StartNew();
-                var projected = decide();
-                var seconds = knownSeconds ?? clock.Elapsed.TotalSeconds;
-                var (perplexity, gap) = Score(projected.Kept);
-                rows.Add(new EvalRow(budget, method, perplexity, seconds, trainedOn, projected.Ratios, projected.Kept) { Gap = gap?.Gap, ImageAccuracy = gap?.ImageAccuracy });
-                progress.Report("eval", rows.Count, total, $"{budget:0.##} {method}: {perplexity:F4}{(gap is { } g ? $", gap {g.Gap:F3}, image accuracy {g.ImageAccuracy:P0}" : "")}");
+                var allocation = allocator.Allocate(widths, budget, bounds);
+                var seconds = allocator.SecondsSpentBefore(budget) ?? clock.Elapsed.TotalSeconds;
+                var (perplexity, gap) = Score(allocation.Kept);
+                rows.Add(new EvalRow(budget, allocator.Method, perplexity, seconds, trainedOn, allocation.Ratios, allocation.Kept)
+                {
+                    Gap = gap?.Gap,
+                    ImageAccuracy = gap?.ImageAccuracy,
+                });
+                progress.Report("eval", rows.Count, total, $"{budget:0.##} {allocator.Method}: {perplexity:F4}{(gap is { } g ? $", gap {g.Gap:F3}, image accuracy {g.ImageAccuracy:P0}" : "")}");
             }
-        }
-        foreach (var (_, predictor) in predictors)
-        {
-            predictor.Dispose();
         }
         return new EvalReport(dense, training.Budgets.ToArray(), rows) { DenseGap = denseGap?.Gap, DenseImageAccuracy = denseGap?.ImageAccuracy };
     }
-
-    public static string MethodName(PredictorArchitecture architecture) => architecture switch
-    {
-        PredictorArchitecture.Transformer => "lop",
-        PredictorArchitecture.Encoder => "lop-encoder",
-        PredictorArchitecture.Mlp => "lop-mlp",
-        _ => "lop-bilstm",
-    };
-
-    private static BudgetAllocation Project(double[] ratios, IReadOnlyList<int> widths, double budget, SearchSettings settings) =>
-        BudgetProjection.Project(ratios, widths, budget, settings.LowerBound, settings.UpperBound);
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Lop.Core.Artifacts;
 using Lop.Core.Importance;
+using Lop.Core.Pipeline;
 
 namespace Lop.Core.Jobs;
 
@@ -27,51 +27,16 @@ public static class ImportanceJob
 
     public static ImportanceReport Run(ImportanceRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
-        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType, progress);
+        using var pipeline = ModelPipeline.Open(request.ModelFolder, request.Calibration, request.DType, request.CacheFolder, progress);
         var clock = Stopwatch.StartNew();
-        var (scores, file, fromCache) = Obtain(inputs, request.BatchSize, request.CacheFolder, progress, cancellation);
+        var importance = pipeline.Importance(request.BatchSize, cancellation);
+        var scores = importance.Value;
         var layers = Enumerable.Range(0, scores.Layers).Select(l =>
         {
             var activation = scores.For(ImportanceMethod.Activation, l);
             return new LayerImportanceSummary(l, activation.Length, activation.Average(), activation.Min(), activation.Max());
         }).ToList();
-        return new ImportanceReport(inputs.Checkpoint.Folder, Statistic, scores.CalibrationTokens, fromCache, clock.Elapsed.TotalSeconds, file, layers);
-    }
-
-    /// <summary>The scores from the cache, or computed (and cached) now.</summary>
-    internal static (ImportanceScores Scores, string File, bool FromCache) Obtain(
-        JobInputs inputs, int batchSize, string? cacheFolder, IJobProgress progress, CancellationToken cancellation)
-    {
-        return inputs.Importance ??= Load(inputs, batchSize, cacheFolder, progress, cancellation);
-    }
-
-    private static (ImportanceScores Scores, string File, bool FromCache) Load(
-        JobInputs inputs, int batchSize, string? cacheFolder, IJobProgress progress, CancellationToken cancellation)
-    {
-        var fingerprint = inputs.Checkpoint.Fingerprint();
-        var key = ImportanceStore.Key(fingerprint, inputs.Calibration.ContentHash, inputs.ComputeDType);
-        var store = new ArtifactStore(CacheRoot.Resolve(cacheFolder));
-        var file = ImportanceStore.PathFor(store, key);
-        var cached = ImportanceStore.TryLoad(store, key, out var problem);
-        if (problem is not null)
-        {
-            progress.Info("warning: " + problem);
-        }
-        if (cached is not null)
-        {
-            progress.Info($"importance: cached ({file})");
-            return (cached, file, true);
-        }
-        var scores = ImportanceScorer.Score(inputs.Model(progress), inputs.Calibration.Search, batchSize,
-            new PerplexityJob.Progress(progress, "importance"), cancellation);
-        ImportanceStore.Save(store, key, scores, new Dictionary<string, string>
-        {
-            ["model"] = inputs.Checkpoint.Folder,
-            ["modelFingerprint"] = fingerprint,
-            ["calibration"] = inputs.Calibration.ContentHash,
-            ["dtype"] = inputs.ComputeDType,
-            ["tokens"] = scores.CalibrationTokens.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
-        return (scores, file, false);
+        return new ImportanceReport(pipeline.Inputs.Checkpoint.Folder, Statistic, scores.CalibrationTokens, importance.FromCache, clock.Elapsed.TotalSeconds,
+            importance.File, layers);
     }
 }

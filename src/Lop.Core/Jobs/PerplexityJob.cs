@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Lop.Core.Pipeline;
 using Lop.Core.Calibration;
 using Lop.Core.Errors;
 using Lop.Core.Evaluation;
@@ -46,7 +47,7 @@ public static class PerplexityJob
 {
     public static PerplexityReport Run(PerplexityRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
-        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType, progress);
+        using var inputs = ModelInputs.Open(request.ModelFolder, request.Calibration, request.DType, progress);
         if (request.GgufFile is { } ggufFile && inputs.Calibration.HasImages)
         {
             // The scorer feeds token ids; image positions need the vision tower through mtmd, which it does not run.

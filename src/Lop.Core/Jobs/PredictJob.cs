@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Lop.Core.Allocation;
+using Lop.Core.Pipeline;
 using Lop.Core.Search;
 
 namespace Lop.Core.Jobs;
@@ -12,20 +14,13 @@ public static class PredictJob
 {
     public static PredictReport Run(PredictRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
-        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType, progress);
-        var (predictor, _, _, _) = PredictorJob.Obtain(inputs, request.Training, request.CacheFolder, progress, cancellation);
-        using (predictor)
-        {
-            var widths = inputs.Checkpoint.Config.IntermediateSizes;
-            var clock = Stopwatch.StartNew();
-            var projected = Predict(predictor, widths, request.Budget, request.Training.Search);
-            var elapsed = clock.Elapsed.TotalMilliseconds;
-            return new PredictReport(request.Budget, predictor.Metadata.Architecture.ToString().ToLowerInvariant(), projected.Ratios, projected.Kept,
-                1 - (double)projected.Kept.Sum() / widths.Sum(), request.Training.Budgets.Any(b => SearchDataset.SameBudget(b, request.Budget)), elapsed);
-        }
+        using var pipeline = ModelPipeline.Open(request.ModelFolder, request.Calibration, request.DType, request.CacheFolder, progress);
+        var lop = pipeline.LopAllocator(request.Training, cancellation);
+        var widths = pipeline.Widths;
+        var clock = Stopwatch.StartNew();
+        var allocation = lop.Allocate(widths, request.Budget, request.Training.Search.Bounds());
+        var elapsed = clock.Elapsed.TotalMilliseconds;
+        return new PredictReport(request.Budget, request.Training.Predictor.Architecture.ToString().ToLowerInvariant(), allocation.Ratios, allocation.Kept,
+            1 - (double)allocation.TotalKept / widths.Sum(), request.Training.Budgets.Any(b => SearchDataset.SameBudget(b, request.Budget)), elapsed);
     }
-
-    /// <summary>One predictor pass, then projection onto the budget (whole neurons, or whole blocks of <paramref name="granularity"/>; per-layer bounds).</summary>
-    internal static BudgetAllocation Predict(Predictor.TrainedPredictor predictor, IReadOnlyList<int> widths, double budget, SearchSettings settings, int granularity = 1) =>
-        BudgetProjection.ProjectInBlocks(predictor.Predict(budget), widths, budget, granularity, settings.LowerBound, settings.UpperBound);
 }

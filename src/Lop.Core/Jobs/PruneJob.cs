@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Lop.Core.Importance;
 using Lop.Core.Models;
+using Lop.Core.Allocation;
 using Lop.Core.Errors;
+using Lop.Core.Pipeline;
 using Lop.Core.Pruning;
 
 namespace Lop.Core.Jobs;
@@ -48,27 +50,25 @@ public static class PruneJob
     public static PruneReport Run(PruneRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
-        using var inputs = JobInputs.Open(request.ModelFolder, request.Calibration, request.DType, progress);
+        using var pipeline = ModelPipeline.Open(request.ModelFolder, request.Calibration, request.DType, request.CacheFolder, progress);
+        var inputs = pipeline.Inputs;
         var layers = inputs.Checkpoint.Config.NumLayers;
-        var ratios = request.Budget is double budget
-            ? Predicted(inputs, budget, request.Training ?? throw new ArgumentException("a budget needs predictor training settings"),
-                Search.BudgetProjection.EffectiveGranularity(inputs.Checkpoint.Config.IntermediateSizes, request.Granularity), request.CacheFolder, progress, cancellation)
-            : request.Ratios?.ToArray() ?? Enumerable.Repeat(request.Ratio ?? 0, layers).ToArray();
-        PruningPlan.Validate(ratios, layers);
-        var (scores, _, _) = ImportanceJob.Obtain(inputs, request.BatchSize, request.CacheFolder, progress, cancellation);
-        var plan = PruningPlan.Create(scores, ratios, request.Method);
+        // The allocation first: bad ratios fail before any tensor work.
+        var allocation = request.Budget is double budget
+            ? Predicted(pipeline, budget, request, progress, cancellation)
+            : Given(request.Ratios?.ToArray() ?? Enumerable.Repeat(request.Ratio ?? 0, layers).ToArray(), pipeline.Widths);
+        var plan = PruningPlan.Create(pipeline.Importance(request.BatchSize, cancellation).Value, allocation, request.Method);
         if (request.VisionRatio is double visionRatio)
         {
             plan = WithVision(inputs, plan, visionRatio, request.BatchSize, progress, cancellation);
         }
-        var fingerprint = inputs.Checkpoint.Fingerprint();
-        var written = VariantWriter.Write(inputs.Checkpoint, plan, (before, after) => inputs.Describe(VariantManifest.Create(plan, inputs.Checkpoint.Folder, fingerprint, inputs.Calibration.ContentHash, before, after), plan), request.Output, progress, cancellation);
-        return new PruneReport(written.Folder, request.Method.ToString().ToLowerInvariant(), ratios, plan.AchievedRatio, plan.KeptCounts,
+        var written = VariantWriter.Write(inputs.Checkpoint, plan, (before, after) => inputs.Describe(VariantManifest.Create(plan, inputs.Checkpoint.Folder, pipeline.Fingerprint, inputs.Calibration.ContentHash, before, after), plan), request.Output, progress, cancellation);
+        return new PruneReport(written.Folder, request.Method.ToString().ToLowerInvariant(), plan.Ratios.ToArray(), plan.AchievedRatio, plan.KeptCounts,
             plan.Widths.Sum(), plan.KeptCounts.Sum(), written.ParametersBefore, written.ParametersAfter, written.BytesWritten, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>The vision tower's FFNs pruned too, scored on the calibration images (cheap: one tower pass per image).</summary>
-    internal static PruningPlan WithVision(JobInputs inputs, PruningPlan plan, double ratio, int batchSize, IJobProgress progress, CancellationToken cancellation)
+    internal static PruningPlan WithVision(ModelInputs inputs, PruningPlan plan, double ratio, int batchSize, IJobProgress progress, CancellationToken cancellation)
     {
         if (inputs.Model(progress) is not LlavaModel llava || !inputs.Calibration.HasImages)
         {
@@ -79,14 +79,19 @@ public static class PruneJob
         return plan.WithVision(scores, ratio);
     }
 
-    private static double[] Predicted(JobInputs inputs, double budget, PredictorTraining training, int granularity, string? cacheFolder, IJobProgress progress, CancellationToken cancellation)
+    private static BudgetAllocation Given(double[] ratios, IReadOnlyList<int> widths)
     {
-        var (predictor, _, _, _) = PredictorJob.Obtain(inputs, training, cacheFolder, progress, cancellation);
-        using (predictor)
-        {
-            var allocation = PredictJob.Predict(predictor, inputs.Checkpoint.Config.IntermediateSizes, budget, training.Search, granularity);
-            progress.Info($"predicted ratios for budget {budget}: {string.Join(" ", allocation.Ratios.Select(r => r.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)))}");
-            return allocation.Ratios;
-        }
+        PruningPlan.Validate(ratios, widths.Count);
+        return BudgetAllocation.FromRatios(ratios, widths);
+    }
+
+    /// <summary>LOP's allocation for the budget, in whole blocks of the (effective) granularity.</summary>
+    private static BudgetAllocation Predicted(ModelPipeline pipeline, double budget, PruneRequest request, IJobProgress progress, CancellationToken cancellation)
+    {
+        var training = request.Training ?? throw new ArgumentException("a budget needs predictor training settings");
+        var granularity = BudgetProjection.EffectiveGranularity(pipeline.Widths, request.Granularity);
+        var allocation = pipeline.LopAllocator(training, cancellation).Allocate(pipeline.Widths, budget, training.Search.Bounds(), granularity);
+        progress.Info($"predicted ratios for budget {budget}: {string.Join(" ", allocation.Ratios.Select(r => r.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)))}");
+        return allocation;
     }
 }

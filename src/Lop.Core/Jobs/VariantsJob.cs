@@ -5,7 +5,9 @@ using System.Text;
 using System.Text.Json;
 using Lop.Core.Config;
 using Lop.Core.Formats;
+using Lop.Core.Allocation;
 using Lop.Core.Importance;
+using Lop.Core.Pipeline;
 using Lop.Core.Pruning;
 using Lop.Core.Targets;
 
@@ -51,15 +53,14 @@ public static class VariantsJob
         EnsureSupported(request.EngineVersionRange);
         var config = LopConfig.Load(request.ConfigFile);
         var output = Path.GetFullPath(request.OutputFolder ?? config.OutputFolder);
-        using var inputs = JobInputs.Open(config.ModelFolder, config.Calibration, config.DType, progress);
-        var fingerprint = inputs.Checkpoint.Fingerprint();
+        using var pipeline = ModelPipeline.Open(config.ModelFolder, config.Calibration, config.DType, config.CacheFolder, progress);
         var summaries = new List<VariantSummary>();
         foreach (var target in config.Targets)
         {
             cancellation.ThrowIfCancellationRequested();
             var solved = config.Solve(target);
             var folder = Path.Combine(output, target.Name);
-            var key = InputsKey(fingerprint, inputs.Calibration.ContentHash, config, target, solved.Budget);
+            var key = InputsKey(pipeline.Fingerprint, pipeline.Inputs.Calibration.ContentHash, config, target, solved.Budget);
             var existing = ReadManifest(folder);
             if (existing?.InputsKey == key && (!config.WritesGguf || HasGguf(folder, existing)))
             {
@@ -67,7 +68,7 @@ public static class VariantsJob
                 summaries.Add(Summary(target, solved, folder, existing, upToDate: true));
                 continue;
             }
-            var manifest = Build(inputs, config, target, solved, folder, fingerprint, key, progress, cancellation);
+            var manifest = Build(pipeline, config, target, solved, folder, key, progress, cancellation);
             summaries.Add(Summary(target, solved, folder, manifest, upToDate: false));
         }
         RemoveStaleTargets(output, config.Targets.Select(t => t.Name).ToHashSet(StringComparer.Ordinal));
@@ -96,28 +97,20 @@ public static class VariantsJob
         }
     }
 
-    private static VariantManifest Build(JobInputs inputs, LopConfig config, TargetSpec target, SolvedTarget solved, string folder,
-        string fingerprint, string key, IJobProgress progress, CancellationToken cancellation)
+    private static VariantManifest Build(ModelPipeline pipeline, LopConfig config, TargetSpec target, SolvedTarget solved, string folder,
+        string key, IJobProgress progress, CancellationToken cancellation)
     {
-        var widths = inputs.Checkpoint.Config.IntermediateSizes;
-        var (scores, _, _) = ImportanceJob.Obtain(inputs, config.Training.Search.BatchSize, config.CacheFolder, progress, cancellation);
+        var inputs = pipeline.Inputs;
+        var widths = pipeline.Widths;
+        var scores = pipeline.Importance(config.Training.Search.BatchSize, cancellation).Value;
         var granularity = config.Granularity(target);
-        double[] ratios;
-        if (solved.Budget == 0)
-        {
-            ratios = new double[widths.Length];
-        }
-        else
-        {
-            var (predictor, _, _, _) = PredictorJob.Obtain(inputs, config.Training, config.CacheFolder, progress, cancellation);
-            using (predictor)
-            {
-                ratios = PredictJob.Predict(predictor, widths, solved.Budget, config.Training.Search, granularity).Ratios;
-            }
-        }
-        var plan = PruningPlan.Create(scores, ratios, ImportanceMethod.Activation);
+        // Budget 0 (a dense target) needs no predictor: every neuron is kept.
+        var allocation = solved.Budget == 0
+            ? BudgetAllocation.FromRatios(new double[widths.Count], widths)
+            : pipeline.LopAllocator(config.Training, cancellation).Allocate(widths, solved.Budget, config.Training.Search.Bounds(), granularity);
+        var plan = PruningPlan.Create(scores, allocation, ImportanceMethod.Activation);
         var perplexity = Evaluate(inputs.Evaluator(scores, progress), plan, inputs, config, cancellation);
-        var written = VariantWriter.Write(inputs.Checkpoint, plan, (before, after) => inputs.Describe(VariantManifest.Create(plan, inputs.Checkpoint.Folder, fingerprint,
+        var written = VariantWriter.Write(inputs.Checkpoint, plan, (before, after) => inputs.Describe(VariantManifest.Create(plan, inputs.Checkpoint.Folder, pipeline.Fingerprint,
             inputs.Calibration.ContentHash, before, after) with
         {
             Target = target.Name,
@@ -141,7 +134,7 @@ public static class VariantsJob
         manifest.Gguf is { } gguf && File.Exists(Path.Combine(folder, gguf.File))
         && (gguf.Mmproj is null || File.Exists(Path.Combine(folder, gguf.Mmproj)));
 
-    private static double Evaluate(PrefixEvaluator evaluator, PruningPlan plan, JobInputs inputs, LopConfig config, CancellationToken cancellation)
+    private static double Evaluate(PrefixEvaluator evaluator, PruningPlan plan, ModelInputs inputs, LopConfig config, CancellationToken cancellation)
     {
         evaluator.UseMethod(ImportanceMethod.Activation);
         return evaluator.Evaluate(plan.KeptCounts, inputs.Calibration.HeldOut, config.Training.Search.BatchSize, cancellation).Perplexity;

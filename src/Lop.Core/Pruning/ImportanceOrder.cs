@@ -24,6 +24,6 @@ internal static class ImportanceOrder
     public static long[] Widths(IPrunableModel model, IReadOnlyList<double> ratios)
     {
         PruningPlan.Validate(ratios, model.Layers.Count);
-        return model.Layers.Select((layer, l) => (long)PruningPlan.KeptCount((int)layer.Mlp.Width, ratios[l])).ToArray();
+        return model.Layers.Select((layer, l) => (long)Allocation.BudgetAllocation.KeptCount((int)layer.Mlp.Width, ratios[l])).ToArray();
     }
 }

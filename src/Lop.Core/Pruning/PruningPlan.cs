@@ -1,3 +1,4 @@
+using Lop.Core.Allocation;
 using Lop.Core.Errors;
 using Lop.Core.Importance;
 
@@ -44,7 +45,7 @@ public sealed class PruningPlan
         Validate(Enumerable.Repeat(ratio, scores.Count).ToArray(), scores.Count);
         var kept = scores.Select(layer => Enumerable.Range(0, layer.Length)
                 .OrderByDescending(i => layer[i]).ThenBy(i => i)
-                .Take(KeptCount(layer.Length, ratio)).Order().ToArray())
+                .Take(BudgetAllocation.KeptCount(layer.Length, ratio)).Order().ToArray())
             .ToArray();
         return new PruningPlan(Ratios, Widths, KeptNeurons, Method) { VisionKeptNeurons = kept, VisionRatio = ratio };
     }
@@ -52,19 +53,23 @@ public sealed class PruningPlan
     /// <summary>Fraction of all FFN neurons removed.</summary>
     public double AchievedRatio => 1.0 - (double)KeptNeurons.Sum(k => k.Length) / Widths.Sum();
 
-    public static int KeptCount(int width, double ratio) =>
-        Math.Max(1, (int)Math.Floor((1.0 - ratio) * width + 1e-9));
-
+    /// <summary>Per-layer ratios as given (not projected onto a budget): each layer keeps floor((1 - ratio) x width) neurons.</summary>
     public static PruningPlan Create(ImportanceScores scores, IReadOnlyList<double> ratios, ImportanceMethod method = ImportanceMethod.Activation)
     {
         Validate(ratios, scores.Layers);
+        return Create(scores, BudgetAllocation.FromRatios(ratios, scores.Widths), method);
+    }
+
+    /// <summary>The allocation's whole-neuron counts, unchanged: each layer keeps its most important neurons.</summary>
+    internal static PruningPlan Create(ImportanceScores scores, BudgetAllocation allocation, ImportanceMethod method = ImportanceMethod.Activation)
+    {
+        Validate(allocation.Ratios, scores.Layers);
         var kept = new int[scores.Layers][];
         for (var l = 0; l < scores.Layers; l++)
         {
-            var count = KeptCount(scores.Widths[l], ratios[l]);
-            kept[l] = scores.Ranking(method, l).Take(count).Order().ToArray();
+            kept[l] = scores.Ranking(method, l).Take(allocation.Kept[l]).Order().ToArray();
         }
-        return new PruningPlan(ratios.ToArray(), scores.Widths.ToArray(), kept, method);
+        return new PruningPlan(allocation.Ratios.ToArray(), scores.Widths.ToArray(), kept, method);
     }
 
     public static void Validate(IReadOnlyList<double> ratios, int layers)

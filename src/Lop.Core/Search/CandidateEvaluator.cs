@@ -2,6 +2,7 @@ using Lop.Core.Calibration;
 using System.Globalization;
 using Lop.Core.Evaluation;
 using Lop.Core.Models;
+using Lop.Core.Allocation;
 
 namespace Lop.Core.Search;
 

@@ -5,6 +5,7 @@ using Lop.Core.Errors;
 using Lop.Core.Jobs;
 using Lop.Core.Models;
 using Lop.Core.Pruning;
+using Lop.Core.Allocation;
 
 namespace Lop.Core.Search;
 
@@ -36,7 +37,7 @@ internal static class MctsSearch
                 "the search needs at least one sequence of two or more tokens to measure next-token loss on.");
         }
         var widths = model.Layers.Select(layer => checked((int)layer.Mlp.Width)).ToArray();
-        var uniform = BudgetProjection.Project(Enumerable.Repeat(budget, widths.Length).ToArray(), widths, budget, settings.LowerBound, settings.UpperBound);
+        var uniform = new UniformAllocator(widths.Length).Allocate(widths, budget, settings.Bounds());
         var stage = string.Create(CultureInfo.InvariantCulture, $"search {budget:0.00}");
         var clock = Stopwatch.StartNew();
         var random = new SplitMix64(unchecked((ulong)settings.Seed));

@@ -1,3 +1,5 @@
+using Lop.Core.Allocation;
+
 namespace Lop.Core.Search;
 
 /// <summary>A configuration in the search tree with the rewards backed up through it.</summary>

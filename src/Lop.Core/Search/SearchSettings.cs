@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lop.Core.Errors;
+using Lop.Core.Allocation;
 
 namespace Lop.Core.Search;
 
@@ -37,6 +38,9 @@ public sealed record SearchSettings
 
     /// <summary>Largest ratio of a layer (0.9 keeps at least a tenth).</summary>
     public double UpperBound { get; init; } = BudgetProjection.DefaultUpperBound;
+
+    /// <summary>The bounds as the allocation step takes them (a method, so the settings' JSON in cache keys is unchanged).</summary>
+    internal RatioBounds Bounds() => new(LowerBound, UpperBound);
 
     public long Seed { get; init; } = 1234;
 

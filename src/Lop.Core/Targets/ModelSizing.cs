@@ -1,6 +1,7 @@
 using Lop.Core.Errors;
 using Lop.Core.Models;
 using Lop.Core.Search;
+using Lop.Core.Allocation;
 
 namespace Lop.Core.Targets;
 

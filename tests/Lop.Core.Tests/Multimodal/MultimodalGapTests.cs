@@ -51,7 +51,7 @@ public class MultimodalGapTests
         using var model = TinyLlava.Random(config);
         var sequences = TinyLlava.Sequences(config, 4);
         var widths = config.IntermediateSizes;
-        var allocation = Lop.Core.Search.BudgetProjection.Project([0.5, 0.5, 0.5], widths, 0.5, 0, 0.9);
+        var allocation = Lop.Core.Allocation.BudgetProjection.Project([0.5, 0.5, 0.5], widths, 0.5, 0, 0.9);
 
         var plain = new Lop.Core.Search.CandidateEvaluator(model, sequences, 2, 0.5).Evaluate(allocation, 0, default);
         var weighted = new Lop.Core.Search.CandidateEvaluator(model, sequences, 2, 0.5, imageGapWeight: 2).Evaluate(allocation, 0, default);

@@ -1,6 +1,7 @@
 using Lop.Core.Gguf;
 using Lop.Core.Search;
 using Lop.Core.Targets;
+using Lop.Core.Allocation;
 
 namespace Lop.Core.Tests.Search;
 

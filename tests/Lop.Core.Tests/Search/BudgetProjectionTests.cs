@@ -1,6 +1,7 @@
 using Lop.Core.Calibration;
 using Lop.Core.Errors;
 using Lop.Core.Search;
+using Lop.Core.Allocation;
 
 namespace Lop.Core.Tests.Search;
 

@@ -4,6 +4,7 @@ using Lop.Core.Jobs;
 using Lop.Core.Models;
 using Lop.Core.Pruning;
 using Lop.Core.Search;
+using Lop.Core.Allocation;
 using static TorchSharp.torch;
 
 namespace Lop.Core.Tests.Search;

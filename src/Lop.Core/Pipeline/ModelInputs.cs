@@ -2,27 +2,25 @@ using Lop.Core.Calibration;
 using Lop.Core.Errors;
 using Lop.Core.Formats;
 using Lop.Core.Importance;
+using Lop.Core.Jobs;
 using Lop.Core.Pruning;
 using Lop.Core.Models;
 using static TorchSharp.torch;
 
-namespace Lop.Core.Jobs;
+namespace Lop.Core.Pipeline;
 
 /// <summary>
 /// The inputs most jobs share, opened and validated once: the checkpoint (memory-mapped), its
 /// tokenizer, the calibration split. The model's weights are loaded only when a job needs a forward
 /// pass, so cache hits cost no tensor work.
 /// </summary>
-internal sealed class JobInputs : IDisposable
+internal sealed class ModelInputs : IDisposable
 {
     private readonly ScalarType? _computeType;
     private IPrunableModel? _model;
     private PrefixEvaluator? _evaluator;
 
-    /// <summary>Importance once obtained in this job (scores index neurons in the checkpoint's order).</summary>
-    internal (ImportanceScores Scores, string File, bool FromCache)? Importance { get; set; }
-
-    private JobInputs(HfCheckpoint checkpoint, CalibrationSet calibration, string computeDType, ScalarType? computeType)
+    private ModelInputs(HfCheckpoint checkpoint, CalibrationSet calibration, string computeDType, ScalarType? computeType)
     {
         Checkpoint = checkpoint;
         Calibration = calibration;
@@ -43,7 +41,7 @@ internal sealed class JobInputs : IDisposable
     /// <summary>The --dtype as given, normalised ("f32", "bf16", "checkpoint"): part of cache keys.</summary>
     public string ComputeDType { get; }
 
-    public static JobInputs Open(string modelFolder, CalibrationOptions calibration, string dtype, IJobProgress progress)
+    public static ModelInputs Open(string modelFolder, CalibrationOptions calibration, string dtype, IJobProgress progress)
     {
         var computeType = DTypes.ParseCompute(dtype);
         var checkpoint = HfCheckpoint.Open(modelFolder);
@@ -55,7 +53,7 @@ internal sealed class JobInputs : IDisposable
             progress.Info(mode.TextOnlyReason is { } reason
                 ? $"calibration: text only: {reason}"
                 : $"calibration: {mode.Kind}, {set.Search.Length} search and {set.HeldOut.Length} held-out sequences");
-            return new JobInputs(checkpoint, set, dtype.ToLowerInvariant(), computeType) { CalibrationMode = mode };
+            return new ModelInputs(checkpoint, set, dtype.ToLowerInvariant(), computeType) { CalibrationMode = mode };
         }
         catch
         {

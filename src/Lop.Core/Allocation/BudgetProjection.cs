@@ -1,13 +1,7 @@
 using System.Globalization;
 using Lop.Core.Errors;
 
-namespace Lop.Core.Search;
-
-/// <summary>Whole kept-neuron counts per layer that meet a budget exactly, and the ratios they amount to.</summary>
-internal sealed record BudgetAllocation(int[] Kept, double[] Ratios)
-{
-    public int TotalKept => Kept.Sum();
-}
+namespace Lop.Core.Allocation;
 
 /// <summary>
 /// Moves raw per-layer ratios onto a global budget: one shift s added to every ratio, found by bisection,

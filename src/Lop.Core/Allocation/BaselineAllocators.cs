@@ -1,0 +1,67 @@
+using Lop.Core.Importance;
+
+namespace Lop.Core.Allocation;
+
+/// <summary>Every layer at the budget.</summary>
+internal sealed class UniformAllocator(int layers) : ILayerAllocator
+{
+    public string Method => "uniform";
+
+    public double[] Ratios(double budget) => Enumerable.Repeat(budget, layers).ToArray();
+}
+
+/// <summary>
+/// OWL (outlier-weighed layer-wise sparsity), structured: a layer's outlier ratio D_l is the fraction
+/// of its neurons whose Wanda score exceeds <paramref name="threshold"/> x the layer's mean score;
+/// layers with more outliers are pruned less, ratios spread linearly over [b - lambda, b + lambda].
+/// OWL's defaults: M = 5, lambda = 0.08.
+/// </summary>
+internal sealed class OwlAllocator(ImportanceScores scores, double threshold = 5, double lambda = 0.08) : ILayerAllocator
+{
+    public string Method => "owl";
+
+    public double[] Ratios(double budget)
+    {
+        var outliers = Enumerable.Range(0, scores.Layers).Select(l =>
+        {
+            var wanda = scores.For(ImportanceMethod.Wanda, l);
+            var mean = wanda.Average();
+            return wanda.Count(s => s > threshold * mean) / (double)wanda.Length;
+        }).ToArray();
+        var (min, max) = (outliers.Min(), outliers.Max());
+        if (max - min < 1e-12)
+        {
+            return new UniformAllocator(scores.Layers).Ratios(budget);
+        }
+        return outliers.Select(d => budget + lambda - 2 * lambda * (d - min) / (max - min)).ToArray();
+    }
+}
+
+/// <summary>
+/// FLAP's adaptive structure: standardise each layer's FLAP scores (z-scores within the layer), rank
+/// all neurons of the model together and remove the globally lowest; a layer's ratio is the share
+/// of its neurons that fell. Bounds are left to the projection.
+/// </summary>
+internal sealed class FlapAllocator(ImportanceScores scores) : ILayerAllocator
+{
+    public string Method => "flap";
+
+    public double[] Ratios(double budget)
+    {
+        var all = new List<(double Z, int Layer)>();
+        for (var l = 0; l < scores.Layers; l++)
+        {
+            var flap = scores.For(ImportanceMethod.Flap, l);
+            var mean = flap.Average();
+            var std = Math.Sqrt(flap.Sum(s => (s - mean) * (s - mean)) / flap.Length);
+            all.AddRange(flap.Select(s => ((s - mean) / (std > 0 ? std : 1), l)));
+        }
+        var removeCount = (int)Math.Round(budget * all.Count);
+        var removed = new int[scores.Layers];
+        foreach (var (_, layer) in all.OrderBy(a => a.Z).ThenBy(a => a.Layer).Take(removeCount))
+        {
+            removed[layer]++;
+        }
+        return removed.Select((r, l) => r / (double)scores.Widths[l]).ToArray();
+    }
+}

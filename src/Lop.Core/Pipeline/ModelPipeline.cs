@@ -1,0 +1,197 @@
+using System.Globalization;
+using Lop.Core.Artifacts;
+using Lop.Core.Importance;
+using Lop.Core.Jobs;
+using Lop.Core.Predictor;
+using Lop.Core.Search;
+
+namespace Lop.Core.Pipeline;
+
+/// <summary>
+/// LOP's artifacts for one model and one calibration set, each from the cache or computed (and cached)
+/// on first request: importance scores, then the MCTS dataset (which needs them), then a predictor
+/// (which needs the dataset). The model's fingerprint and the store are worked out once; each stage
+/// asks for what it depends on through this object, so a job asks only for what it needs and never
+/// computes anything twice. Values it hands out are owned here and released with it.
+/// </summary>
+internal sealed class ModelPipeline : IDisposable
+{
+    private static readonly ImportanceStage ImportanceArtifacts = new();
+    private static readonly DatasetStage DatasetArtifacts = new();
+    private static readonly PredictorStage PredictorArtifacts = new();
+
+    private readonly ArtifactStore _store;
+    private readonly IJobProgress _progress;
+    private readonly Dictionary<string, Cached<TrainedPredictor>> _predictors = new(StringComparer.Ordinal);
+    private Cached<ImportanceScores>? _importance;
+
+    private ModelPipeline(ModelInputs inputs, ArtifactStore store, IJobProgress progress)
+    {
+        Inputs = inputs;
+        _store = store;
+        _progress = progress;
+        Fingerprint = inputs.Checkpoint.Fingerprint();
+    }
+
+    public ModelInputs Inputs { get; }
+
+    /// <summary>The checkpoint's content fingerprint: part of every key below.</summary>
+    public string Fingerprint { get; }
+
+    public IReadOnlyList<int> Widths => Inputs.Checkpoint.Config.IntermediateSizes;
+
+    public static ModelPipeline Open(string modelFolder, CalibrationOptions calibration, string dtype, string? cacheFolder, IJobProgress progress)
+    {
+        var inputs = ModelInputs.Open(modelFolder, calibration, dtype, progress);
+        try
+        {
+            return new ModelPipeline(inputs, new ArtifactStore(CacheRoot.Resolve(cacheFolder)), progress);
+        }
+        catch
+        {
+            inputs.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Every neuron's importance (one dense pass over the search split when not cached).</summary>
+    public Cached<ImportanceScores> Importance(int batchSize, CancellationToken cancellation)
+    {
+        if (_importance is { } known)
+        {
+            return known;
+        }
+        var key = ImportanceArtifacts.Key(Fingerprint, Inputs.Calibration.ContentHash, Inputs.ComputeDType);
+        var file = ImportanceArtifacts.PayloadPath(_store, key);
+        if (TryLoad(ImportanceArtifacts, key) is { } hit)
+        {
+            _progress.Info($"importance: cached ({file})");
+            return _importance = new Cached<ImportanceScores>(hit.Value, key, hit.Version.ToNormalizedString(), file, true);
+        }
+        var scores = ImportanceScorer.Score(Inputs.Model(_progress), Inputs.Calibration.Search, batchSize,
+            new PerplexityJob.Progress(_progress, "importance"), cancellation);
+        var version = ImportanceArtifacts.FirstVersion;
+        ImportanceArtifacts.Save(_store, key, scores, version, new Dictionary<string, string>
+        {
+            ["model"] = Inputs.Checkpoint.Folder,
+            ["modelFingerprint"] = Fingerprint,
+            ["calibration"] = Inputs.Calibration.ContentHash,
+            ["dtype"] = Inputs.ComputeDType,
+            ["tokens"] = scores.CalibrationTokens.ToString(CultureInfo.InvariantCulture),
+        });
+        return _importance = new Cached<ImportanceScores>(scores, key, version.ToNormalizedString(), file, false);
+    }
+
+    /// <summary>
+    /// The dataset holding every requested budget: budgets the cached entry lacks are searched now and
+    /// added to it as its next version; <see cref="SearchedDataset.SearchedNow"/> names them.
+    /// </summary>
+    public SearchedDataset Dataset(IReadOnlyList<double> budgets, SearchSettings settings, int rewardSequences, CancellationToken cancellation)
+    {
+        var importance = ImportanceMethod.Activation;
+        var importanceName = importance.ToString().ToLowerInvariant();
+        var key = DatasetArtifacts.Key(Fingerprint, Inputs.Calibration.ContentHash, importanceName, Inputs.ComputeDType, settings, rewardSequences);
+        var file = DatasetArtifacts.PayloadPath(_store, key);
+        var cached = TryLoad(DatasetArtifacts, key);
+        var existing = cached?.Value.Budgets ?? [];
+        var missing = budgets.Where(b => !existing.Any(e => SearchDataset.SameBudget(e.Budget, b))).Distinct().ToList();
+        if (missing.Count == 0 && cached is { } hit)
+        {
+            _progress.Info($"search: dataset {key[..12]} v{hit.Version} already holds budgets {string.Join(", ", budgets)}");
+            return new SearchedDataset(new Cached<SearchDataset>(hit.Value, key, hit.Version.ToNormalizedString(), file, true), []);
+        }
+        var evaluator = Inputs.Evaluator(Importance(settings.BatchSize, cancellation).Value, _progress);
+        evaluator.UseMethod(importance);
+        var sequences = Inputs.Calibration.Search.Take(rewardSequences).ToArray();
+        var added = new List<DatasetBudget>();
+        foreach (var budget in missing)
+        {
+            var result = MctsSearch.Run(evaluator.Model, sequences, budget, settings, _progress, cancellation);
+            added.Add(new DatasetBudget(budget, result.Seconds, result.Evaluations, result.Records));
+            _progress.Info($"search {budget:0.###}: best perplexity {result.Best.Perplexity:F4} after {result.Evaluations} evaluations in {result.Seconds:F1} s");
+        }
+        var dataset = new SearchDataset
+        {
+            ModelFingerprint = Fingerprint,
+            CalibrationHash = Inputs.Calibration.ContentHash,
+            Importance = importanceName,
+            ComputeDType = Inputs.ComputeDType,
+            Settings = settings,
+            RewardSequences = rewardSequences,
+            Budgets = existing.Concat(added).OrderBy(b => b.Budget).ToList(),
+        };
+        var version = cached is { Version: var previous } ? new NuGet.Versioning.NuGetVersion(previous.Major, previous.Minor + 1, 0) : DatasetArtifacts.FirstVersion;
+        DatasetArtifacts.Save(_store, key, dataset, version, DatasetStage.Describe(dataset, Inputs.Checkpoint.Folder));
+        return new SearchedDataset(new Cached<SearchDataset>(dataset, key, version.ToNormalizedString(), file, false), missing);
+    }
+
+    /// <summary>The predictor trained on the best configurations of the training budgets (searching what the dataset lacks).</summary>
+    public Cached<TrainedPredictor> Predictor(PredictorTraining training, CancellationToken cancellation)
+    {
+        var key = PredictorArtifacts.Key(Fingerprint, Inputs.Calibration.ContentHash, Inputs.ComputeDType, training);
+        if (_predictors.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+        var file = PredictorArtifacts.PayloadPath(_store, key);
+        var config = Inputs.Checkpoint.Config;
+        if (TryLoad(PredictorArtifacts, key) is { } hit)
+        {
+            hit.Value.EnsureCompatible(config.NumLayers, config.IntermediateSizes, Fingerprint);
+            return _predictors[key] = new Cached<TrainedPredictor>(hit.Value, key, hit.Version.ToNormalizedString(), file, true);
+        }
+        var dataset = Dataset(training.Budgets, training.Search, training.RewardSequences, cancellation).Dataset;
+        var samples = training.Budgets
+            .SelectMany(b => dataset.Value.Find(b)!.Top(training.TopConfigurations).Select(r => (b, r.Ratios)))
+            .ToList();
+        var architecture = training.Predictor.Architecture.ToString().ToLowerInvariant();
+        var predictor = PredictorTrainer.Train(samples, config.NumLayers, training.Predictor,
+            new PredictorProvenance(config.IntermediateSizes, Fingerprint, dataset.Version),
+            new EpochProgress(_progress, $"train {architecture}"), cancellation);
+        var version = PredictorArtifacts.FirstVersion;
+        PredictorArtifacts.Save(_store, key, predictor, version, new Dictionary<string, string>
+        {
+            ["model"] = Inputs.Checkpoint.Folder,
+            ["architecture"] = architecture,
+            ["budgets"] = string.Join(",", training.Budgets.Select(b => b.ToString("0.###", CultureInfo.InvariantCulture))),
+            ["dataset"] = dataset.Version,
+            ["samples"] = samples.Count.ToString(CultureInfo.InvariantCulture),
+        });
+        _progress.Info($"train {architecture}: {samples.Count} configurations, final loss {predictor.Metadata.FinalLoss:G3}");
+        return _predictors[key] = new Cached<TrainedPredictor>(predictor, key, version.ToNormalizedString(), file, false);
+    }
+
+    /// <summary>
+    /// LOP's budget-to-ratios map for these training settings: <c>predict</c>, <c>prune --budget</c> and
+    /// <c>variants</c> all allocate through it, projected with the search's ratio bounds.
+    /// </summary>
+    public PredictorAllocator LopAllocator(PredictorTraining training, CancellationToken cancellation) =>
+        new(Predictor(training, cancellation).Value);
+
+    public void Dispose()
+    {
+        foreach (var predictor in _predictors.Values)
+        {
+            predictor.Value.Dispose();
+        }
+        Inputs.Dispose();
+    }
+
+    private (T Value, NuGet.Versioning.NuGetVersion Version)? TryLoad<T>(ArtifactStage<T> stage, string key)
+    {
+        var hit = stage.TryLoad(_store, key, out var problem);
+        if (problem is not null)
+        {
+            _progress.Info("warning: " + problem);
+        }
+        return hit;
+    }
+
+    private sealed class EpochProgress(IJobProgress sink, string stage) : IProgress<(int Epoch, int Epochs, double Loss)>
+    {
+        public void Report((int Epoch, int Epochs, double Loss) value) => sink.Report(stage, value.Epoch, value.Epochs, $"loss {value.Loss:G3}");
+    }
+}
+
+/// <summary>A search dataset from the pipeline, with the budgets that had to be searched in this run (empty on a full cache hit).</summary>
+internal sealed record SearchedDataset(Cached<SearchDataset> Dataset, IReadOnlyList<double> SearchedNow);
