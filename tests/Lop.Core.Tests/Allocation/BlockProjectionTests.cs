@@ -3,7 +3,7 @@ using Lop.Core.Search;
 using Lop.Core.Targets;
 using Lop.Core.Allocation;
 
-namespace Lop.Core.Tests.Search;
+namespace Lop.Core.Tests.Allocation;
 
 /// <summary>Widths in whole quantization blocks, and sizes counted in the target's own GGUF type.</summary>
 public sealed class BlockProjectionTests

@@ -3,7 +3,7 @@ using Lop.Core.Errors;
 using Lop.Core.Search;
 using Lop.Core.Allocation;
 
-namespace Lop.Core.Tests.Search;
+namespace Lop.Core.Tests.Allocation;
 
 public class BudgetProjectionTests
 {

@@ -1,0 +1,110 @@
+using Lop.Core.Jobs;
+using Lop.Core.Pipeline;
+using Lop.Core.Predictor;
+using Lop.Core.Search;
+
+namespace Lop.Core.Tests.Pipeline;
+
+/// <summary>One pipeline per model and calibration: each artifact is computed once, cached, and found again by the next run.</summary>
+public sealed class ModelPipelineTests : IDisposable
+{
+    private static readonly PredictorTraining Training = new([0.3, 0.6], new SearchSettings { Simulations = 6 }, new PredictorSettings { Epochs = 5 },
+        TopConfigurations: 3, RewardSequences: 4);
+
+    private readonly TempFolder _temp = new();
+    private readonly string _model;
+    private readonly CalibrationOptions _calibration;
+
+    public ModelPipelineTests()
+    {
+        var config = TinyModels.Config(layers: 3, hidden: 32, intermediate: 48, vocab: 256);
+        _model = TestCheckpoints.Save(TinyModels.Random(config), _temp.Sub("model"));
+        File.WriteAllText(_temp.Sub("calibration.txt"), string.Concat(Enumerable.Range(0, 50).Select(i => $"Line {i}: the pipeline caches what it computes. ")));
+        _calibration = new CalibrationOptions(_temp.Sub("calibration.txt"), SequenceLength: 32);
+    }
+
+    [Fact]
+    public void A_second_pipeline_on_the_same_cache_finds_every_artifact_and_loads_no_weights()
+    {
+        double[] trained;
+        using (var first = Open(new RecordingProgress()))
+        {
+            var predictor = first.Predictor(Training, CancellationToken.None);
+            Assert.False(predictor.FromCache);
+            Assert.False(first.Importance(8, CancellationToken.None).FromCache);
+            trained = predictor.Value.Predict(0.45);
+        }
+
+        var progress = new RecordingProgress();
+        using var second = Open(progress);
+        var importance = second.Importance(8, CancellationToken.None);
+        var dataset = second.Dataset(Training.Budgets, Training.Search, Training.RewardSequences, CancellationToken.None);
+        var again = second.Predictor(Training, CancellationToken.None);
+
+        Assert.True(importance.FromCache);
+        Assert.True(dataset.Dataset.FromCache);
+        Assert.Empty(dataset.SearchedNow);
+        Assert.True(again.FromCache);
+        Assert.Equal(trained, again.Value.Predict(0.45));
+        Assert.DoesNotContain(progress.Lines, l => l.StartsWith("loading", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Asking_twice_in_one_pipeline_returns_the_same_artifact_without_computing_it_again()
+    {
+        var progress = new RecordingProgress();
+        using var pipeline = Open(progress);
+        var first = pipeline.Importance(8, CancellationToken.None);
+        var second = pipeline.Importance(8, CancellationToken.None);
+        Assert.Same(first.Value, second.Value);
+        Assert.Same(pipeline.Predictor(Training, CancellationToken.None).Value, pipeline.Predictor(Training, CancellationToken.None).Value);
+        Assert.Single(progress.Lines, l => l.StartsWith("loading", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_new_budget_is_searched_alone_and_added_to_the_dataset_as_its_next_version()
+    {
+        using var pipeline = Open(new RecordingProgress());
+        var first = pipeline.Dataset([0.3], Training.Search, Training.RewardSequences, CancellationToken.None);
+        var second = pipeline.Dataset([0.3, 0.5], Training.Search, Training.RewardSequences, CancellationToken.None);
+
+        Assert.Equal("1.0.0", first.Dataset.Version);
+        Assert.Equal("1.1.0", second.Dataset.Version);
+        Assert.Equal(first.Dataset.Key, second.Dataset.Key);
+        Assert.Equal([0.5], second.SearchedNow);
+        Assert.Equal(first.Dataset.Value.Find(0.3)!.Best.Ratios, second.Dataset.Value.Find(0.3)!.Best.Ratios);
+    }
+
+    [Fact]
+    public void A_damaged_cached_artifact_is_reported_and_computed_again_never_used()
+    {
+        string file;
+        using (var pipeline = Open(new RecordingProgress()))
+        {
+            file = pipeline.Importance(8, CancellationToken.None).File;
+        }
+        File.WriteAllBytes(file, new byte[16]);
+
+        var progress = new RecordingProgress();
+        using var again = Open(progress);
+        var importance = again.Importance(8, CancellationToken.None);
+        Assert.False(importance.FromCache);
+        Assert.Contains(progress.Lines, l => l.StartsWith("warning: cache entry", StringComparison.Ordinal) && l.Contains("corrupt", StringComparison.Ordinal));
+        Assert.True(new FileInfo(importance.File).Length > 16);
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    private ModelPipeline Open(IJobProgress progress) => ModelPipeline.Open(_model, _calibration, "f32", _temp.Sub("cache"), progress);
+
+    private sealed class RecordingProgress : IJobProgress
+    {
+        public List<string> Lines { get; } = [];
+
+        public void Report(string stage, long done, long total, string? detail = null)
+        {
+        }
+
+        public void Info(string message) => Lines.Add(message);
+    }
+}
