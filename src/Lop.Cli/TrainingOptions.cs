@@ -33,7 +33,7 @@ internal sealed class TrainingOptions
     private readonly Option<int> _top = new("--top")
     {
         Description = "Best configurations per budget the predictor learns from.",
-        DefaultValueFactory = _ => PredictorJob.DefaultTopConfigurations,
+        DefaultValueFactory = _ => TrainJob.DefaultTopConfigurations,
     };
 
     public void AddTo(Command command, bool architecture = true)

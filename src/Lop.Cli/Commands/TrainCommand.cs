@@ -23,7 +23,7 @@ internal static class TrainCommand
         command.Options.Add(json);
         command.SetAction((result, cancellation) =>
         {
-            var report = PredictorJob.Run(new TrainRequest(result.GetValue(model)!.FullName, calibration.Bind(result), training.Bind(result),
+            var report = TrainJob.Run(new TrainRequest(result.GetValue(model)!.FullName, calibration.Bind(result), training.Bind(result),
                 result.GetValue(dtype)!, result.GetValue(cache)?.FullName), new ConsoleProgress(), cancellation);
             if (result.GetValue(json))
             {

@@ -206,7 +206,7 @@ internal sealed partial class LopConfigReader
         var search = new SearchSettings();
         var predictor = new PredictorSettings();
         IReadOnlyList<double> budgets = DefaultBudgets;
-        var top = PredictorJob.DefaultTopConfigurations;
+        var top = TrainJob.DefaultTopConfigurations;
         var rewardSequences = SearchJob.DefaultRewardSequences;
         if (Section(searchNode, "search", SearchKeys) is { } s)
         {

@@ -6,6 +6,7 @@ public enum PredictorArchitecture
     /// <summary>
     /// The paper's predictor (section 4.3): a budget token followed by one token per layer, causal mask,
     /// each layer's ratio chosen knowing the ratios already chosen for the layers before it.
+    /// Implemented by <see cref="TransformerPredictor"/>; reported as "lop" (<see cref="PredictorAllocator.MethodName"/>).
     /// </summary>
     Transformer,
 

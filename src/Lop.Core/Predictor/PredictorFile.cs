@@ -45,7 +45,7 @@ internal static class PredictorFile
         PredictorNetwork network;
         try
         {
-            network = PredictorNetworks.Create(metadata.LayerCount, metadata.Settings);
+            network = PredictorNetwork.Create(metadata.LayerCount, metadata.Settings);
         }
         catch (ArgumentException e)
         {

@@ -32,7 +32,7 @@ public static class PredictorTrainer
             // Dropout masks come from torch's global generator; the weights do not (see PredictorInit).
             torch.manual_seed(settings.Seed);
         }
-        var network = PredictorNetworks.Create(layers, settings);
+        var network = PredictorNetwork.Create(layers, settings);
         try
         {
             network.train();

@@ -12,7 +12,7 @@ public class PredictorNetworkTests
     private static PredictorNetwork Network(PredictorArchitecture architecture, long seed = 11)
     {
         Lop.Core.Native.TorchRuntime.EnsureLoaded();
-        var network = PredictorNetworks.Create(Layers, Small with { Architecture = architecture, Seed = seed });
+        var network = PredictorNetwork.Create(Layers, Small with { Architecture = architecture, Seed = seed });
         network.eval();
         return network;
     }

@@ -10,7 +10,7 @@ namespace Lop.Core.Predictor;
 /// ratios in one pass (teacher forcing) while inference fills the layers one at a time, each step
 /// feeding back the ratio just chosen.
 /// </summary>
-internal sealed class AutoregressivePredictor : PredictorNetwork
+internal sealed class TransformerPredictor : PredictorNetwork
 {
 #pragma warning disable IDE1006 // field names are the state-dict keys
     private readonly BudgetMlp budget_mlp;
@@ -21,7 +21,7 @@ internal sealed class AutoregressivePredictor : PredictorNetwork
     private readonly Linear head;
 #pragma warning restore IDE1006
 
-    public AutoregressivePredictor(int layerCount, PredictorSettings settings) : base("autoregressive", layerCount)
+    public TransformerPredictor(int layerCount, PredictorSettings settings) : base("autoregressive", layerCount)
     {
         // Embeddings start at zero here; PredictorInit draws every weight from the settings' seed.
         budget_mlp = new BudgetMlp("budget_mlp", settings.Hidden);

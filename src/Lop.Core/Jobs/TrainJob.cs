@@ -10,7 +10,7 @@ public sealed record PredictorTraining(
     IReadOnlyList<double> Budgets,
     SearchSettings Search,
     PredictorSettings Predictor,
-    int TopConfigurations = PredictorJob.DefaultTopConfigurations,
+    int TopConfigurations = TrainJob.DefaultTopConfigurations,
     int RewardSequences = SearchJob.DefaultRewardSequences);
 
 public sealed record TrainRequest(string ModelFolder, CalibrationOptions Calibration, PredictorTraining Training, string DType = "f32", string? CacheFolder = null);
@@ -21,7 +21,7 @@ public sealed record TrainReport(string Predictor, string Architecture, double[]
 /// <c>dotnet lop train</c>: the dataset for the training budgets (searched if missing), then the
 /// predictor, trained on the best configurations of each budget and cached.
 /// </summary>
-public static class PredictorJob
+public static class TrainJob
 {
     /// <summary>Best configurations per budget used for training (the paper speaks of 200 in all).</summary>
     public const int DefaultTopConfigurations = 32;
