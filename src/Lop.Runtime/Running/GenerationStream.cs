@@ -7,15 +7,15 @@ namespace Lop.Runtime.Running;
 /// </summary>
 public sealed class GenerationStream : IAsyncEnumerable<string>
 {
-    private readonly Func<Action<GenerationStats>, CancellationToken, IAsyncEnumerable<string>> run;
+    private readonly Func<Action<GenerationStats>, CancellationToken, IAsyncEnumerable<string>> _run;
 
-    internal GenerationStream(Func<Action<GenerationStats>, CancellationToken, IAsyncEnumerable<string>> run) => this.run = run;
+    internal GenerationStream(Func<Action<GenerationStats>, CancellationToken, IAsyncEnumerable<string>> run) => _run = run;
 
     /// <summary>Token counts and speeds of the last complete enumeration; null before one finished.</summary>
     public GenerationStats? Stats { get; private set; }
 
     public IAsyncEnumerator<string> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
-        run(stats => Stats = stats, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        _run(stats => Stats = stats, cancellationToken).GetAsyncEnumerator(cancellationToken);
 
     /// <summary>Reads the whole stream into one string.</summary>
     public async Task<string> ReadAllAsync(CancellationToken cancellationToken = default)

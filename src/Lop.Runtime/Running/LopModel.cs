@@ -12,18 +12,18 @@ namespace Lop.Runtime.Running;
 /// </summary>
 public sealed class LopModel : IDisposable
 {
-    private readonly LLamaWeights weights;
-    private readonly MtmdWeights? vision;
-    private readonly ModelParams parameters;
+    private readonly LLamaWeights _weights;
+    private readonly MtmdWeights? _vision;
+    private readonly ModelParams _parameters;
 
     private LopModel(VariantChoice choice, VariantLoader.Loaded loaded)
     {
         Choice = choice;
         Variant = loaded.Variant;
         Failures = loaded.Failures;
-        weights = loaded.Weights;
-        vision = loaded.Vision;
-        parameters = loaded.Parameters;
+        _weights = loaded.Weights;
+        _vision = loaded.Vision;
+        _parameters = loaded.Parameters;
     }
 
     /// <summary>Loads <paramref name="choice"/>'s variant, falling back in its order.</summary>
@@ -44,7 +44,7 @@ public sealed class LopModel : IDisposable
     public IReadOnlyList<VariantLoadFailure> Failures { get; }
 
     /// <summary>Whether the GGUF carries a chat template that prompts are wrapped in.</summary>
-    public bool HasChatTemplate => PromptFormat.HasChatTemplate(weights);
+    public bool HasChatTemplate => PromptFormat.HasChatTemplate(_weights);
 
     /// <summary>"phone loaded" or "half failed (path: reason); loaded phone, fallback 1 of 2".</summary>
     public string Report => Failures.Count == 0
@@ -54,7 +54,7 @@ public sealed class LopModel : IDisposable
 
     /// <summary>Generates text after <paramref name="prompt"/>, streamed as it is decoded.</summary>
     public GenerationStream Generate(string prompt, GenerationOptions? options = null) =>
-        new((report, cancellationToken) => TextGeneration.Run(weights, parameters, prompt, options ?? new GenerationOptions(), report, cancellationToken));
+        new((report, cancellationToken) => TextGeneration.Run(_weights, _parameters, prompt, options ?? new GenerationOptions(), report, cancellationToken));
 
     /// <summary>
     /// Generates text about the image at <paramref name="imagePath"/> (PNG, JPEG, ...), for a LLaVA variant. The image
@@ -63,18 +63,18 @@ public sealed class LopModel : IDisposable
     /// <exception cref="LopRuntimeException">The loaded variant has no vision projector (LOP6203).</exception>
     public GenerationStream Generate(string imagePath, string prompt, GenerationOptions? options = null)
     {
-        if (vision is null)
+        if (_vision is null)
         {
             throw new LopRuntimeException(RuntimeErrorCodes.NoVisionProjector,
                 $"variant '{Variant.Name}' has no vision projector (gguf.mmproj in its manifest); it reads text only", Variant.ModelPath);
         }
         return new((report, cancellationToken) =>
-            ImageGeneration.Run(weights, vision, parameters, imagePath, prompt, options ?? new GenerationOptions(), report, cancellationToken));
+            ImageGeneration.Run(_weights, _vision, _parameters, imagePath, prompt, options ?? new GenerationOptions(), report, cancellationToken));
     }
 
     public void Dispose()
     {
-        vision?.Dispose();
-        weights.Dispose();
+        _vision?.Dispose();
+        _weights.Dispose();
     }
 }
