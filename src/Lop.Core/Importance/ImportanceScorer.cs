@@ -7,7 +7,8 @@ namespace Lop.Core.Importance;
 
 /// <summary>
 /// One pass of the dense model over the calibration sequences gives every score: activation
-/// statistics come from the pass, weight norms from the FFN weights.
+/// statistics come from the pass, weight norms from the FFN weights. Scores index neurons in the
+/// checkpoint's order, so the model is put back in that order first (a no-op on a freshly loaded one).
 /// </summary>
 internal static class ImportanceScorer
 {
@@ -18,23 +19,19 @@ internal static class ImportanceScorer
         IProgress<(int Done, int Total)>? progress = null,
         CancellationToken cancellation = default)
     {
-        var widths = model.Layers.Select(l => l.Mlp.Width).ToArray();
-        using var statistics = new ActivationStatistics(widths);
-        model.ObserveFfns(statistics);
-        try
+        model.Prefix.UseCheckpointOrder();
+        using var statistics = new ActivationStatistics(model.Prefix.Widths);
+        using (model.Prefix.Observe(statistics))
         {
             LogLikelihood.Evaluate(model, sequences, batchSize, progress, cancellation);
         }
-        finally
-        {
-            model.ObserveFfns(null);
-        }
-        return FromStatistics(model, statistics);
+        return FromStatistics(model.Prefix, statistics);
     }
 
-    internal static ImportanceScores FromStatistics(IPrunableModel model, ActivationStatistics statistics)
+    /// <param name="view">in the order the statistics were gathered in, which the scores then index</param>
+    internal static ImportanceScores FromStatistics(PrefixView view, ActivationStatistics statistics)
     {
-        var layers = model.Layers.Count;
+        var layers = view.Layers;
         var tokens = (double)statistics.Tokens;
         var activation = new double[layers][];
         var magnitude = new double[layers][];
@@ -44,7 +41,7 @@ internal static class ImportanceScorer
         {
             var sums = statistics.Sum(l);
             var squares = statistics.SumOfSquares(l);
-            var (gateRows, upRows, downColumns) = WeightNorms(model.Layers[l].Mlp);
+            var (gateRows, upRows, downColumns) = WeightNorms(view.Weights(l));
             var width = sums.Length;
             activation[l] = new double[width];
             magnitude[l] = new double[width];
@@ -71,12 +68,12 @@ internal static class ImportanceScorer
             statistics.Tokens);
     }
 
-    private static (double[] GateRows, double[] UpRows, double[] DownColumns) WeightNorms(FeedForward mlp)
+    private static (double[] GateRows, double[] UpRows, double[] DownColumns) WeightNorms((Tensor Gate, Tensor Up, Tensor Down) weights)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         double[] Norms(Tensor weight, int dim) =>
             weight.to(ScalarType.Float64).pow(2).sum(dim).sqrt().data<double>().ToArray();
-        return (Norms(mlp.GateProj.weight!, 1), Norms(mlp.UpProj.weight!, 1), Norms(mlp.DownProj.weight!, 0));
+        return (Norms(weights.Gate, 1), Norms(weights.Up, 1), Norms(weights.Down, 0));
     }
 }

@@ -19,10 +19,9 @@ internal static class VisionImportance
             throw new Errors.LopException(Errors.ErrorCodes.InvalidArgument,
                 "vision FFN pruning needs image+text calibration: the vision tower's neurons are scored on the calibration images.");
         }
-        var widths = model.VisionLayers.Select(l => l.Mlp.Width).ToArray();
+        var widths = model.Prefix.VisionWidths;
         using var statistics = new ActivationStatistics(widths);
-        model.ObserveVisionFfns(statistics);
-        try
+        using (model.Prefix.ObserveVision(statistics))
         {
             using var inference = inference_mode();
             for (var start = 0; start < images.Count; start += batchSize)
@@ -33,12 +32,8 @@ internal static class VisionImportance
                 model.ImageFeatures(Evaluation.SequenceBatch.Create(batch, 0, batch.Count).Images!);
             }
         }
-        finally
-        {
-            model.ObserveVisionFfns(null);
-        }
         var tokens = Math.Max(1, statistics.Tokens);
-        return Enumerable.Range(0, widths.Length)
+        return Enumerable.Range(0, widths.Count)
             .Select(l => statistics.SumOfSquares(l).Select(s => Math.Sqrt(s / tokens)).ToArray())
             .ToArray();
     }

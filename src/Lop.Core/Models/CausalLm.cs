@@ -1,4 +1,5 @@
 using Lop.Core.Evaluation;
+using Lop.Core.Models.Vision;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -17,19 +18,25 @@ internal sealed class CausalLm : nn.Module<Tensor, Tensor>, IPrunableModel
     private readonly Linear? lm_head;
 #pragma warning restore IDE1006
 
-    public CausalLm(ModelConfig config) : base("CausalLm")
+    public CausalLm(ModelConfig config) : this(config, null)
+    {
+    }
+
+    /// <param name="visionFfns">the FFNs of the vision tower this decoder serves (LLaVA), so one view owns every FFN's state</param>
+    internal CausalLm(ModelConfig config, IReadOnlyList<VisionMlp>? visionFfns) : base("CausalLm")
     {
         Config = config;
         model = new DecoderStack("model", config);
         lm_head = config.TieWordEmbeddings ? null : nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
         RegisterComponents();
+        Prefix = new PrefixView(model.Layers.Select(l => l.Mlp).ToArray(), visionFfns);
     }
 
     public ModelConfig Config { get; }
 
     public IReadOnlyList<DecoderLayer> Layers => model.Layers;
 
-    CausalLm IPrunableModel.LanguageModel => this;
+    public PrefixView Prefix { get; }
 
     /// <summary>The input embedding table [vocab, hidden] (multimodal models overwrite image positions of its output).</summary>
     public Tensor EmbedTokens(Tensor tokenIds) => model.Embed(tokenIds);
@@ -54,24 +61,6 @@ internal sealed class CausalLm : nn.Module<Tensor, Tensor>, IPrunableModel
             ? nn.functional.linear(hidden, model.EmbeddingWeight)
             : lm_head.forward(hidden);
         return logits.MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Sets every layer's FFN observer (null to detach).</summary>
-    public void ObserveFfns(IFfnObserver? observer)
-    {
-        foreach (var layer in Layers)
-        {
-            layer.Mlp.Observer = observer;
-        }
-    }
-
-    /// <summary>Evaluate only the first widths[l] neurons of each layer (null restores all).</summary>
-    public void SetActiveWidths(IReadOnlyList<long>? widths)
-    {
-        for (var l = 0; l < Layers.Count; l++)
-        {
-            Layers[l].Mlp.ActiveWidth = widths?[l];
-        }
     }
 
     private sealed class DecoderStack : nn.Module<Tensor, Tensor>

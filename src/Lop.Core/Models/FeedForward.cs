@@ -13,12 +13,13 @@ internal interface IFfnObserver
 
 /// <summary>
 /// SwiGLU FFN: down(silu(gate(x)) * up(x)). Neuron i is row i of gate_proj and up_proj and column i
-/// of down_proj. <see cref="ActiveWidth"/> evaluates only the first k neurons as a narrow() view, so
-/// after neurons are ordered by importance a candidate pruning is a prefix and costs no copy.
+/// of down_proj. How many leading neurons are evaluated, and who observes the activations, is the
+/// state of the model's <see cref="PrefixView"/>: the FFN only reads it, so one owner decides it.
 /// </summary>
 internal sealed class FeedForward : nn.Module<Tensor, Tensor>
 {
     private readonly int _layer;
+    private PrefixView? _view;
 #pragma warning disable IDE1006
     private readonly Linear gate_proj;
     private readonly Linear up_proj;
@@ -38,11 +39,6 @@ internal sealed class FeedForward : nn.Module<Tensor, Tensor>
     /// <summary>Number of neurons the weights hold.</summary>
     public long Width { get; }
 
-    /// <summary>Neurons evaluated (a prefix); null means all.</summary>
-    public long? ActiveWidth { get; set; }
-
-    public IFfnObserver? Observer { get; set; }
-
     public Linear GateProj => gate_proj;
 
     public Linear UpProj => up_proj;
@@ -52,7 +48,7 @@ internal sealed class FeedForward : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var width = ActiveWidth ?? Width;
+        var width = _view?.ActiveWidth(_layer) ?? Width;
         if (width == 0)
         {
             // A fully pruned FFN is the identity on the residual stream: it adds nothing.
@@ -71,25 +67,17 @@ internal sealed class FeedForward : nn.Module<Tensor, Tensor>
         // and concatenating the weights costs far less than the second matmul call saves.
         var gateUp = nn.functional.linear(x, cat([gateWeight, upWeight], 0));
         var hidden = nn.functional.silu(gateUp.narrow(-1, 0, width)) * gateUp.narrow(-1, width, width);
-        Observer?.Observe(_layer, hidden);
+        _view?.Observer?.Observe(_layer, hidden);
         return nn.functional.linear(hidden, downWeight).MoveToOuterDisposeScope();
     }
 
-    /// <summary>
-    /// Reorders neurons in place (gate/up rows and down columns together, which leaves the function
-    /// unchanged): afterwards neuron j is the former neuron <paramref name="order"/>[j].
-    /// </summary>
-    public void PermuteNeurons(long[] order)
+    /// <summary>Binds the FFN to the view that owns its pruning state; an FFN has exactly one owner.</summary>
+    internal void Join(PrefixView view)
     {
-        if (order.Length != Width)
+        if (_view is not null && _view != view)
         {
-            throw new ArgumentException($"order has {order.Length} entries, the FFN has {Width} neurons", nameof(order));
+            throw new InvalidOperationException($"layer {_layer}'s FFN already belongs to another prefix view");
         }
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var index = tensor(order, device: gate_proj.weight!.device);
-        gate_proj.weight!.set_(gate_proj.weight.index_select(0, index).contiguous());
-        up_proj.weight!.set_(up_proj.weight.index_select(0, index).contiguous());
-        down_proj.weight!.set_(down_proj.weight.index_select(1, index).contiguous());
+        _view = view;
     }
 }

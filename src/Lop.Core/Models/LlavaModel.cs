@@ -25,7 +25,7 @@ internal sealed class LlavaModel : nn.Module<Tensor, Tensor>, IPrunableModel
         Config = config;
         vision_tower = new VisionTower("vision_tower", _multimodal);
         multi_modal_projector = new MultimodalProjector("multi_modal_projector", _multimodal, config.HiddenSize);
-        language_model = new CausalLm(config);
+        language_model = new CausalLm(config, vision_tower.Layers.Select(l => l.Mlp).ToArray());
         RegisterComponents();
     }
 
@@ -33,17 +33,11 @@ internal sealed class LlavaModel : nn.Module<Tensor, Tensor>, IPrunableModel
 
     public CausalLm LanguageModel => language_model;
 
+    /// <summary>The decoder's view, which also owns the vision FFNs' observer.</summary>
+    public PrefixView Prefix => language_model.Prefix;
+
     /// <summary>The vision tower's encoder layers (all of them, used or not).</summary>
     public IReadOnlyList<VisionEncoderLayer> VisionLayers => vision_tower.Layers;
-
-    /// <summary>Sets every vision FFN's observer (null to detach).</summary>
-    public void ObserveVisionFfns(IFfnObserver? observer)
-    {
-        foreach (var layer in VisionLayers)
-        {
-            layer.Mlp.Observer = observer;
-        }
-    }
 
     /// <summary>Projected image features [batch, image tokens, text hidden] for pixels [batch, 3, H, W].</summary>
     public Tensor ImageFeatures(Tensor pixels)

@@ -18,7 +18,6 @@ internal sealed class ModelInputs : IDisposable
 {
     private readonly ScalarType? _computeType;
     private IPrunableModel? _model;
-    private PrefixEvaluator? _evaluator;
 
     private ModelInputs(HfCheckpoint checkpoint, CalibrationSet calibration, string computeDType, ScalarType? computeType)
     {
@@ -74,11 +73,12 @@ internal sealed class ModelInputs : IDisposable
     }
 
     /// <summary>
-    /// The one evaluator of this job's model. Jobs that call each other (eval runs search) share it,
-    /// because it tracks the order the model's neurons are in; a second one would sort them again.
+    /// An evaluator of this job's model. Jobs that call each other (eval runs search) may each ask for
+    /// one: the order the neurons are in is kept by the model's <see cref="PrefixView"/>, which every
+    /// evaluator of the model asks.
     /// </summary>
     public PrefixEvaluator Evaluator(ImportanceScores scores, IJobProgress progress) =>
-        _evaluator ??= new PrefixEvaluator(Model(progress), scores);
+        new(Model(progress), scores);
 
     /// <summary>The manifest with what calibration ran on and, for a vision-language model, what became of its vision tower.</summary>
     public VariantManifest Describe(VariantManifest manifest, PruningPlan? plan = null) => manifest with

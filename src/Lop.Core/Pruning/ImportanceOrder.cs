@@ -1,29 +1,24 @@
-using Lop.Core.Calibration;
+using Lop.Core.Allocation;
 using Lop.Core.Importance;
 using Lop.Core.Models;
 
 namespace Lop.Core.Pruning;
 
 /// <summary>
-/// Reorders every layer's FFN neurons from most to least important, once. Afterwards any pruning of
-/// the model is a prefix of each layer, evaluated with <see cref="CausalLm.SetActiveWidths"/> as a
-/// narrow() view: no weights are copied per candidate (what makes search and evaluation cheap).
+/// Sorts every layer's FFN neurons from most to least important by one method. Afterwards any pruning
+/// of the model is a prefix of each layer, evaluated with <see cref="PrefixView.Narrow"/> as a narrow()
+/// view: no weights are copied per candidate (what makes search and evaluation cheap).
 /// </summary>
 internal static class ImportanceOrder
 {
-    public static void Apply(IPrunableModel model, ImportanceScores scores, ImportanceMethod method)
-    {
-        for (var l = 0; l < model.Layers.Count; l++)
-        {
-            var ranking = scores.Ranking(method, l);
-            model.Layers[l].Mlp.PermuteNeurons(ranking.Select(i => (long)i).ToArray());
-        }
-    }
+    /// <summary>Puts the model's neurons in <paramref name="method"/>'s ranking; false when they already are.</summary>
+    public static bool Apply(IPrunableModel model, ImportanceScores scores, ImportanceMethod method) =>
+        model.Prefix.UseOrder(Enumerable.Range(0, model.Prefix.Layers).Select(l => scores.Ranking(method, l)).ToArray());
 
     /// <summary>Prefix widths for per-layer ratios, with the same rounding as a written variant.</summary>
-    public static long[] Widths(IPrunableModel model, IReadOnlyList<double> ratios)
+    public static int[] Widths(IPrunableModel model, IReadOnlyList<double> ratios)
     {
-        PruningPlan.Validate(ratios, model.Layers.Count);
-        return model.Layers.Select((layer, l) => (long)Allocation.BudgetAllocation.KeptCount((int)layer.Mlp.Width, ratios[l])).ToArray();
+        PruningPlan.Validate(ratios, model.Prefix.Layers);
+        return model.Prefix.Widths.Select((width, l) => BudgetAllocation.KeptCount((int)width, ratios[l])).ToArray();
     }
 }

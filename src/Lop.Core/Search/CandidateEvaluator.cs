@@ -8,10 +8,10 @@ namespace Lop.Core.Search;
 
 /// <summary>
 /// Scores kept-count vectors on a model whose neurons are in importance order: each candidate is a
-/// prefix of every layer, set with <see cref="CausalLm.SetActiveWidths"/>, so no weights are copied.
+/// prefix of every layer, narrowed with <see cref="PrefixView.Narrow"/> for the evaluation only, so no
+/// weights are copied and the model evaluates all neurons again afterwards, whatever happened inside.
 /// A vector seen before is answered from the cache: MCTS revisits configurations (perturbations that
-/// round to the same counts), and an evaluation is the whole cost of the search. The caller restores
-/// the model's widths when done. With a positive image-gap weight and image+text sequences, the reward
+/// round to the same counts), and an evaluation is the whole cost of the search. With a positive image-gap weight and image+text sequences, the reward
 /// also counts how much worse the text becomes with wrong images (<see cref="SearchSettings.ImageGapWeight"/>).
 /// </summary>
 internal sealed class CandidateEvaluator(IPrunableModel model, IReadOnlyList<CalibrationSequence> sequences, int batchSize, double budget, double imageGapWeight = 0)
@@ -37,14 +37,18 @@ internal sealed class CandidateEvaluator(IPrunableModel model, IReadOnlyList<Cal
             return known;
         }
         cancellation.ThrowIfCancellationRequested();
-        model.SetActiveWidths(allocation.Kept.Select(k => (long)k).ToArray());
-        var result = LogLikelihood.Evaluate(model, sequences, batchSize, cancellation: cancellation);
-        // Reward = -mean next-token NLL (log perplexity): needs no labels, is smooth in the configuration
-        // (unlike an accuracy on a few hundred questions), and ranks configurations exactly as perplexity does.
-        var reward = -result.MeanNll;
-        if (_wrongImages is not null)
+        LogLikelihoodResult result;
+        double reward;
+        using (model.Prefix.Narrow(allocation.Kept))
         {
-            reward += imageGapWeight * (LogLikelihood.Evaluate(model, _wrongImages, batchSize, cancellation: cancellation).MeanNll - result.MeanNll);
+            result = LogLikelihood.Evaluate(model, sequences, batchSize, cancellation: cancellation);
+            // Reward = -mean next-token NLL (log perplexity): needs no labels, is smooth in the configuration
+            // (unlike an accuracy on a few hundred questions), and ranks configurations exactly as perplexity does.
+            reward = -result.MeanNll;
+            if (_wrongImages is not null)
+            {
+                reward += imageGapWeight * (LogLikelihood.Evaluate(model, _wrongImages, batchSize, cancellation: cancellation).MeanNll - result.MeanNll);
+            }
         }
         var record = new SearchRecord(budget, allocation.Ratios, allocation.Kept, reward, result.Perplexity, simulation);
         _cache.Add(key, record);

@@ -20,7 +20,7 @@ namespace Lop.Core.Search;
 /// </summary>
 internal static class MctsSearch
 {
-    /// <param name="model">neurons already in importance order (<see cref="ImportanceOrder.Apply"/>), all active; its widths are restored to all afterwards</param>
+    /// <param name="model">neurons already in importance order (<see cref="ImportanceOrder.Apply"/>), not narrowed; each candidate narrows it only while it is evaluated</param>
     /// <param name="sequences">the search split: the reward is measured here, never on held-out data</param>
     public static SearchResult Run(
         IPrunableModel model,
@@ -36,43 +36,36 @@ internal static class MctsSearch
             throw new LopException(ErrorCodes.CalibrationTooSmall,
                 "the search needs at least one sequence of two or more tokens to measure next-token loss on.");
         }
-        var widths = model.Layers.Select(layer => checked((int)layer.Mlp.Width)).ToArray();
+        var widths = model.Prefix.Widths.Select(width => checked((int)width)).ToArray();
         var uniform = new UniformAllocator(widths.Length).Allocate(widths, budget, settings.Bounds());
         var stage = string.Create(CultureInfo.InvariantCulture, $"search {budget:0.00}");
         var clock = Stopwatch.StartNew();
         var random = new SplitMix64(unchecked((ulong)settings.Seed));
         var evaluator = new CandidateEvaluator(model, sequences, settings.BatchSize, budget, settings.ImageGapWeight);
-        try
-        {
-            var root = new SearchNode(uniform, depth: 0);
-            var rootRecord = evaluator.Evaluate(uniform, simulation: 0, cancellation);
-            root.Record(rootRecord.Reward);
-            progress?.Report(stage, 0, settings.Simulations);
+        var root = new SearchNode(uniform, depth: 0);
+        var rootRecord = evaluator.Evaluate(uniform, simulation: 0, cancellation);
+        root.Record(rootRecord.Reward);
+        progress?.Report(stage, 0, settings.Simulations);
 
-            for (var simulation = 1; simulation <= settings.Simulations; simulation++)
-            {
-                var path = new List<SearchNode> { root };
-                var node = root;
-                while (node.Children.Count >= settings.MaxChildren)
-                {
-                    (double, double)? scale = settings.NormalizeRewards ? (evaluator.MinReward, evaluator.MaxReward) : null;
-                    node = node.SelectChild(settings.Exploration, scale);
-                    path.Add(node);
-                }
-                var child = new SearchNode(Perturb(node, widths, budget, settings, random), node.Depth + 1);
-                var record = evaluator.Evaluate(child.Allocation, simulation, cancellation);
-                node.AddChild(child);
-                path.Add(child);
-                foreach (var visited in path)
-                {
-                    visited.Record(record.Reward);
-                }
-                progress?.Report(stage, simulation, settings.Simulations);
-            }
-        }
-        finally
+        for (var simulation = 1; simulation <= settings.Simulations; simulation++)
         {
-            model.SetActiveWidths(null);
+            var path = new List<SearchNode> { root };
+            var node = root;
+            while (node.Children.Count >= settings.MaxChildren)
+            {
+                (double, double)? scale = settings.NormalizeRewards ? (evaluator.MinReward, evaluator.MaxReward) : null;
+                node = node.SelectChild(settings.Exploration, scale);
+                path.Add(node);
+            }
+            var child = new SearchNode(Perturb(node, widths, budget, settings, random), node.Depth + 1);
+            var record = evaluator.Evaluate(child.Allocation, simulation, cancellation);
+            node.AddChild(child);
+            path.Add(child);
+            foreach (var visited in path)
+            {
+                visited.Record(record.Reward);
+            }
+            progress?.Report(stage, simulation, settings.Simulations);
         }
 
         var best = evaluator.Records[0];

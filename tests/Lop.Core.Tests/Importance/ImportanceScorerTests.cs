@@ -30,13 +30,12 @@ public class ImportanceScorerTests
         var sequences = CalibrationSequence.FromTokens(Enumerable.Range(0, 3).Select(i => tokens[i].data<long>().Select(v => (int)v).ToArray()));
 
         var recorder = new Recorder();
-        model.ObserveFfns(recorder);
+        using (model.Prefix.Observe(recorder))
         using (inference_mode())
         {
             // The scorer predicts tokens 1..n from 0..n-1, so it sees the first 6 positions.
             model.forward(tokens.narrow(1, 0, 6));
         }
-        model.ObserveFfns(null);
         var scores = ImportanceScorer.Score(model, sequences, batchSize: 2);
 
         for (var l = 0; l < 2; l++)

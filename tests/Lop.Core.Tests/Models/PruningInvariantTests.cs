@@ -17,8 +17,11 @@ public class PruningInvariantTests
         var tokens = TinyModels.Tokens(2, 9, config.VocabSize);
         var dense = TinyModels.Logits(model, tokens);
 
-        model.SetActiveWidths(config.IntermediateSizes.Select(w => (long)w).ToArray());
-        var full = TinyModels.Logits(model, tokens);
+        Tensor full;
+        using (model.Prefix.Narrow(config.IntermediateSizes))
+        {
+            full = TinyModels.Logits(model, tokens);
+        }
 
         Assert.True(dense.eq(full).all().item<bool>());
     }
@@ -49,11 +52,8 @@ public class PruningInvariantTests
         var before = TinyModels.Logits(model, tokens);
 
         var random = new System.Random(5);
-        foreach (var layer in model.Layers)
-        {
-            var order = Enumerable.Range(0, 48).Select(i => (long)i).OrderBy(_ => random.Next()).ToArray();
-            layer.Mlp.PermuteNeurons(order);
-        }
+        var order = model.Layers.Select(_ => Enumerable.Range(0, 48).OrderBy(_ => random.Next()).ToArray()).ToArray();
+        Assert.True(model.Prefix.UseOrder(order));
         var after = TinyModels.Logits(model, tokens);
 
         Assert.False(model.Layers[0].Mlp.GateProj.weight!.eq(TinyModels.Random(config).Layers[0].Mlp.GateProj.weight!).all().item<bool>());
@@ -70,7 +70,7 @@ public class PruningInvariantTests
         var sliced = new CausalLm(TinyModels.Config(widths: prefixes.Select(k => k.Length).ToArray()));
         CopySliced(model, sliced, prefixes);
 
-        model.SetActiveWidths(prefixes.Select(p => (long)p.Length).ToArray());
+        using var narrowed = model.Prefix.Narrow(prefixes.Select(p => p.Length).ToArray());
 
         Assert.True(TinyModels.Logits(model, tokens).allclose(TinyModels.Logits(sliced, tokens), rtol: 1e-5, atol: 1e-5));
     }

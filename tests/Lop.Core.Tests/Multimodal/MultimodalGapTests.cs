@@ -56,10 +56,12 @@ public class MultimodalGapTests
         var plain = new Lop.Core.Search.CandidateEvaluator(model, sequences, 2, 0.5).Evaluate(allocation, 0, default);
         var weighted = new Lop.Core.Search.CandidateEvaluator(model, sequences, 2, 0.5, imageGapWeight: 2).Evaluate(allocation, 0, default);
 
-        model.SetActiveWidths(allocation.Kept.Select(k => (long)k).ToArray());
-        var truth = LogLikelihood.Evaluate(model, sequences, 2).MeanNll;
-        var wrong = LogLikelihood.Evaluate(model, ImageSwap.WithWrongImages(sequences), 2).MeanNll;
-        model.SetActiveWidths(null);
+        double truth, wrong;
+        using (model.Prefix.Narrow(allocation.Kept))
+        {
+            truth = LogLikelihood.Evaluate(model, sequences, 2).MeanNll;
+            wrong = LogLikelihood.Evaluate(model, ImageSwap.WithWrongImages(sequences), 2).MeanNll;
+        }
         Assert.Equal(-truth, plain.Reward, 6);
         Assert.Equal(-truth + 2 * (wrong - truth), weighted.Reward, 6);
         Assert.Equal(plain.Perplexity, weighted.Perplexity);

@@ -36,6 +36,6 @@ public class PrefixEvaluatorTests
         var variant = LogLikelihood.Evaluate(CheckpointLoader.Load(written), sequences, batchSize: 2);
 
         Assert.Equal(variant.Perplexity, prefix.Perplexity, 4);
-        Assert.Null(model.Layers[0].Mlp.ActiveWidth);
+        Assert.Null(model.Prefix.Narrowed);
     }
 }

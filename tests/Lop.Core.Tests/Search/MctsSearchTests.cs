@@ -84,14 +84,14 @@ public class MctsSearchTests
 
         MctsSearch.Run(model, sequences, Budget, new SearchSettings { Simulations = 3 }, progress);
 
-        Assert.All(model.Layers, layer => Assert.Null(layer.Mlp.ActiveWidth));
+        Assert.Null(model.Prefix.Narrowed);
         Assert.Equal([("search 0.50", 0L, 3L), ("search 0.50", 1, 3), ("search 0.50", 2, 3), ("search 0.50", 3, 3)], progress.Reports);
 
         using var cancellation = new CancellationTokenSource();
         var cancelling = new Recording(afterReport: () => cancellation.Cancel());
         Assert.ThrowsAny<OperationCanceledException>(() =>
             MctsSearch.Run(model, sequences, Budget, new SearchSettings { Simulations = 50 }, cancelling, cancellation.Token));
-        Assert.All(model.Layers, layer => Assert.Null(layer.Mlp.ActiveWidth));
+        Assert.Null(model.Prefix.Narrowed);
     }
 
     [Fact]

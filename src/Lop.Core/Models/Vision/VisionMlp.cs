@@ -8,6 +8,7 @@ internal sealed class VisionMlp : nn.Module<Tensor, Tensor>
 {
     private readonly string _activation;
     private readonly int _index;
+    private PrefixView? _view;
 #pragma warning disable IDE1006
     private readonly Linear fc1;
     private readonly Linear fc2;
@@ -25,14 +26,21 @@ internal sealed class VisionMlp : nn.Module<Tensor, Tensor>
 
     public long Width => fc1.weight!.shape[0];
 
-    /// <summary>Sees act(fc1(x)), the fc2 input [batch, positions, width], for vision FFN importance.</summary>
-    public IFfnObserver? Observer { get; set; }
+    /// <summary>Binds the FFN to the view whose vision observer sees act(fc1(x)), the fc2 input [batch, positions, width].</summary>
+    internal void Join(PrefixView view)
+    {
+        if (_view is not null && _view != view)
+        {
+            throw new InvalidOperationException($"vision layer {_index}'s FFN already belongs to another prefix view");
+        }
+        _view = view;
+    }
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
         var hidden = Activations.Apply(_activation, fc1.forward(x));
-        Observer?.Observe(_index, hidden);
+        _view?.VisionObserver?.Observe(_index, hidden);
         return fc2.forward(hidden).MoveToOuterDisposeScope();
     }
 }

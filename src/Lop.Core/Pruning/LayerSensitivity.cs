@@ -1,13 +1,14 @@
 using Lop.Core.Calibration;
+using Lop.Core.Evaluation;
 using Lop.Core.Models;
-using Lop.Core.Pruning;
 
-namespace Lop.Core.Evaluation;
+namespace Lop.Core.Pruning;
 
 /// <summary>
 /// Perplexity when only one layer loses part of its FFN. If every layer costs the same, layer-wise
 /// allocation cannot beat uniform pruning on this model; spread here is what makes LOP worth it.
-/// The model's neurons must already be in importance order (<see cref="ImportanceOrder"/>).
+/// The model's neurons must already be in importance order (<see cref="ImportanceOrder"/>). It lives
+/// with pruning because its widths round as a written variant's do (<see cref="PruningPlan.KeptCount"/>).
 /// </summary>
 internal static class LayerSensitivity
 {
@@ -19,22 +20,17 @@ internal static class LayerSensitivity
         Action<int>? layerDone = null,
         CancellationToken cancellation = default)
     {
-        var layers = model.Layers.Count;
+        var layers = model.Prefix.Layers;
         var result = new double[layers];
-        try
+        for (var l = 0; l < layers; l++)
         {
-            for (var l = 0; l < layers; l++)
+            var ratios = new double[layers];
+            ratios[l] = ratio;
+            using (model.Prefix.Narrow(ImportanceOrder.Widths(model, ratios)))
             {
-                var ratios = new double[layers];
-                ratios[l] = ratio;
-                model.SetActiveWidths(ImportanceOrder.Widths(model, ratios));
                 result[l] = LogLikelihood.Evaluate(model, sequences, batchSize, cancellation: cancellation).Perplexity;
-                layerDone?.Invoke(l);
             }
-        }
-        finally
-        {
-            model.SetActiveWidths(null);
+            layerDone?.Invoke(l);
         }
         return result;
     }

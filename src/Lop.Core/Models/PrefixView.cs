@@ -1,0 +1,264 @@
+using Lop.Core.Models.Vision;
+using static TorchSharp.torch;
+
+namespace Lop.Core.Models;
+
+/// <summary>
+/// The one owner of a model's FFN pruning state: the order each decoder layer's neurons are in, how
+/// many leading neurons of each layer are evaluated, and who observes the FFN activations. The FFNs
+/// only read this state; everything that prunes, scores or searches asks the view, so what a forward
+/// pass computes never depends on which caller touched the model last.
+/// </summary>
+/// <remarks>
+/// A pruning is a prefix of every layer once the neurons are sorted by importance, so a candidate is
+/// evaluated as a narrow() view of the weights and costs no copy. The order is changed only while no
+/// scope is open: re-sorting under a narrowed or observed pass would silently evaluate other neurons.
+/// There is one view per model (built with it), which is why any number of evaluators can share a
+/// model: the view, not the evaluator, knows which order is applied.
+/// </remarks>
+internal sealed class PrefixView
+{
+    private readonly FeedForward[] _ffns;
+    private readonly VisionMlp[] _vision;
+    private readonly long[] _widths;
+    // _order[l][j] = checkpoint index of the neuron now at position j of layer l.
+    private readonly int[][] _order;
+    private int[]? _narrowed;
+    private Scope? _narrowScope;
+    private Scope? _observeScope;
+    private Scope? _observeVisionScope;
+
+    internal PrefixView(IReadOnlyList<FeedForward> ffns, IReadOnlyList<VisionMlp>? vision = null)
+    {
+        _ffns = ffns.ToArray();
+        _vision = vision?.ToArray() ?? [];
+        _widths = _ffns.Select(f => f.Width).ToArray();
+        _order = _widths.Select(w => Enumerable.Range(0, checked((int)w)).ToArray()).ToArray();
+        foreach (var ffn in _ffns)
+        {
+            ffn.Join(this);
+        }
+        foreach (var mlp in _vision)
+        {
+            mlp.Join(this);
+        }
+    }
+
+    /// <summary>Decoder layers, each with one FFN.</summary>
+    public int Layers => _ffns.Length;
+
+    /// <summary>Neurons each layer's FFN holds (the dense widths, whatever is narrowed).</summary>
+    public IReadOnlyList<long> Widths => _widths;
+
+    /// <summary>Kept neurons per layer while a <see cref="Narrow"/> scope is open; null when all are evaluated.</summary>
+    public IReadOnlyList<int>? Narrowed => _narrowed;
+
+    /// <summary>Neurons the vision tower's FFNs hold (empty for a text-only model).</summary>
+    public IReadOnlyList<long> VisionWidths => _vision.Select(m => m.Width).ToArray();
+
+    /// <summary>True while the neurons are in the checkpoint's order (as loaded).</summary>
+    public bool InCheckpointOrder => _order.All(o => IsIdentity(o));
+
+    /// <summary>Checkpoint index of the neuron now at each position of <paramref name="layer"/>.</summary>
+    public IReadOnlyList<int> Order(int layer) => _order[layer];
+
+    internal long? ActiveWidth(int layer) => _narrowed?[layer];
+
+    internal IFfnObserver? Observer { get; private set; }
+
+    internal IFfnObserver? VisionObserver { get; private set; }
+
+    /// <summary>
+    /// Puts each layer's neurons in <paramref name="order"/> (order[l][j] = checkpoint index of the
+    /// neuron to place at position j), permuting gate/up rows and down columns together, which leaves the
+    /// dense function unchanged. Returns false, touching nothing, when that order is already applied.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">a narrowing or observing scope is open</exception>
+    public bool UseOrder(IReadOnlyList<IReadOnlyList<int>> order)
+    {
+        if (order.Count != Layers)
+        {
+            throw new ArgumentException($"order has {order.Count} layers, the model has {Layers}", nameof(order));
+        }
+        for (var l = 0; l < Layers; l++)
+        {
+            ValidatePermutation(order[l], _widths[l], l);
+        }
+        if (Enumerable.Range(0, Layers).All(l => order[l].SequenceEqual(_order[l])))
+        {
+            return false;
+        }
+        if (_narrowScope is not null || _observeScope is not null || _observeVisionScope is not null)
+        {
+            throw new InvalidOperationException("the neuron order cannot change while a narrowed or observed scope is open");
+        }
+        for (var l = 0; l < Layers; l++)
+        {
+            var position = new int[_order[l].Length];
+            for (var j = 0; j < position.Length; j++)
+            {
+                position[_order[l][j]] = j;
+            }
+            // The neuron wanted at j is now at position[order[l][j]].
+            var index = order[l].Select(original => (long)position[original]).ToArray();
+            if (!IsIdentity(index))
+            {
+                Permute(_ffns[l], index);
+            }
+            _order[l] = order[l].ToArray();
+        }
+        return true;
+    }
+
+    /// <summary>Back to the order the weights were loaded in (what importance scores index).</summary>
+    public bool UseCheckpointOrder() =>
+        UseOrder(_widths.Select(w => (IReadOnlyList<int>)Enumerable.Range(0, checked((int)w)).ToArray()).ToArray());
+
+    /// <summary>
+    /// Evaluates only the first <paramref name="kept"/>[l] neurons of each layer until the scope is
+    /// disposed, then all of them again (also when the work inside throws). One narrowing at a time.
+    /// </summary>
+    public IDisposable Narrow(IReadOnlyList<int> kept)
+    {
+        if (kept.Count != Layers)
+        {
+            throw new ArgumentException($"{kept.Count} kept counts for {Layers} layers", nameof(kept));
+        }
+        for (var l = 0; l < Layers; l++)
+        {
+            if (kept[l] < 0 || kept[l] > _widths[l])
+            {
+                throw new ArgumentOutOfRangeException(nameof(kept), $"layer {l} keeps {kept[l]} of {_widths[l]} neurons");
+            }
+        }
+        if (_narrowScope is not null)
+        {
+            throw new InvalidOperationException("the model is already narrowed; dispose that scope first");
+        }
+        _narrowed = kept.ToArray();
+        return _narrowScope = new Scope(self =>
+        {
+            if (_narrowScope == self)
+            {
+                _narrowed = null;
+                _narrowScope = null;
+            }
+        });
+    }
+
+    /// <summary>Sends every decoder FFN's down_proj input to <paramref name="observer"/> until the scope is disposed.</summary>
+    public IDisposable Observe(IFfnObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        if (_observeScope is not null)
+        {
+            throw new InvalidOperationException("the decoder FFNs already have an observer");
+        }
+        Observer = observer;
+        return _observeScope = new Scope(self =>
+        {
+            if (_observeScope == self)
+            {
+                Observer = null;
+                _observeScope = null;
+            }
+        });
+    }
+
+    /// <summary>Sends every vision FFN's fc2 input to <paramref name="observer"/> until the scope is disposed.</summary>
+    public IDisposable ObserveVision(IFfnObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        if (_vision.Length == 0)
+        {
+            throw new InvalidOperationException("the model has no vision tower");
+        }
+        if (_observeVisionScope is not null)
+        {
+            throw new InvalidOperationException("the vision FFNs already have an observer");
+        }
+        VisionObserver = observer;
+        return _observeVisionScope = new Scope(self =>
+        {
+            if (_observeVisionScope == self)
+            {
+                VisionObserver = null;
+                _observeVisionScope = null;
+            }
+        });
+    }
+
+    /// <summary>Layer <paramref name="layer"/>'s FFN weights in the current order (read them; changing them is the view's job).</summary>
+    public (Tensor Gate, Tensor Up, Tensor Down) Weights(int layer)
+    {
+        var ffn = _ffns[layer];
+        return (ffn.GateProj.weight!, ffn.UpProj.weight!, ffn.DownProj.weight!);
+    }
+
+    /// <summary>Neuron j becomes the former neuron index[j]: gate/up rows and down columns move together.</summary>
+    private static void Permute(FeedForward ffn, long[] index)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var positions = tensor(index, device: ffn.GateProj.weight!.device);
+        ffn.GateProj.weight!.set_(ffn.GateProj.weight.index_select(0, positions).contiguous());
+        ffn.UpProj.weight!.set_(ffn.UpProj.weight.index_select(0, positions).contiguous());
+        ffn.DownProj.weight!.set_(ffn.DownProj.weight.index_select(1, positions).contiguous());
+    }
+
+    private static void ValidatePermutation(IReadOnlyList<int> order, long width, int layer)
+    {
+        if (order.Count != width)
+        {
+            throw new ArgumentException($"layer {layer}: order has {order.Count} entries, the FFN has {width} neurons", nameof(order));
+        }
+        var seen = new bool[order.Count];
+        foreach (var i in order)
+        {
+            if (i < 0 || i >= seen.Length || seen[i])
+            {
+                throw new ArgumentException($"layer {layer}: the order is not a permutation of 0..{width - 1}", nameof(order));
+            }
+            seen[i] = true;
+        }
+    }
+
+    private static bool IsIdentity(IReadOnlyList<int> order)
+    {
+        for (var j = 0; j < order.Count; j++)
+        {
+            if (order[j] != j)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool IsIdentity(long[] index)
+    {
+        for (var j = 0; j < index.Length; j++)
+        {
+            if (index[j] != j)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Ends its scope once; a second Dispose does nothing.</summary>
+    private sealed class Scope(Action<Scope> end) : IDisposable
+    {
+        private bool _ended;
+
+        public void Dispose()
+        {
+            if (!_ended)
+            {
+                _ended = true;
+                end(this);
+            }
+        }
+    }
+}
