@@ -4,6 +4,7 @@ using Lop.Core.Formats;
 using Lop.Core.Importance;
 using Lop.Core.Pruning;
 using Lop.Core.Models;
+using Lop.Core.Settings;
 using static TorchSharp.torch;
 
 namespace Lop.Core.Jobs;

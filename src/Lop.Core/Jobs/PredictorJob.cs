@@ -6,18 +6,11 @@ using System.Text.Json;
 using Lop.Core.Artifacts;
 using Lop.Core.Predictor;
 using Lop.Core.Search;
+using Lop.Core.Settings;
 
 namespace Lop.Core.Jobs;
 
-/// <summary>What a predictor is trained from; every field is part of its cache key.</summary>
-public sealed record PredictorTraining(
-    IReadOnlyList<double> Budgets,
-    SearchSettings Search,
-    PredictorSettings Predictor,
-    int TopConfigurations = PredictorJob.DefaultTopConfigurations,
-    int RewardSequences = SearchJob.DefaultRewardSequences);
-
-public sealed record TrainRequest(string ModelFolder, CalibrationOptions Calibration, PredictorTraining Training, string DType = "f32", string? CacheFolder = null);
+public sealed record TrainRequest(string ModelFolder, CalibrationOptions Calibration, PredictorTraining Training, string DType = ComputeSettings.DefaultDType, string? CacheFolder = null);
 
 public sealed record TrainReport(string Predictor, string Architecture, double[] TrainingBudgets, int Samples, double FinalLoss, bool FromCache, string DatasetVersion, double Seconds);
 
@@ -27,9 +20,6 @@ public sealed record TrainReport(string Predictor, string Architecture, double[]
 /// </summary>
 public static class PredictorJob
 {
-    /// <summary>Best configurations per budget used for training (the paper speaks of 200 in all).</summary>
-    public const int DefaultTopConfigurations = 32;
-
     public const string Kind = "predictor";
     private const int Schema = 1;
     private const string PayloadFile = "predictor.safetensors";

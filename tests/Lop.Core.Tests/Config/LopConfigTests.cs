@@ -85,7 +85,7 @@ public sealed class LopConfigTests : IDisposable
                 contextLength: 8
             """);
 
-        Assert.Equal(new Lop.Core.Jobs.CalibrationOptions(Path.Combine(_folder.Path, "sample", "calibration.txt"), 64, 0.1, 7, 100), config.Calibration);
+        Assert.Equal(new Lop.Core.Settings.CalibrationOptions(Path.Combine(_folder.Path, "sample", "calibration.txt"), 64, 0.1, 7, 100), config.Calibration);
         Assert.Equal("bf16", config.DType);
         Assert.Equal([0.3, 0.5], config.Training.Budgets);
         Assert.Equal(10, config.Training.Search.Simulations);
