@@ -35,15 +35,9 @@ public static class ImageTextCalibration
             {
                 continue;
             }
-            try
-            {
-                using var doc = JsonDocument.Parse(line.Text);
-                return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("image", out _);
-            }
-            catch (JsonException)
-            {
-                return false; // the text reader reports the line properly
-            }
+            // A line that is not JSON is no image record; the text reader reports it properly.
+            using var record = CalibrationRecord.TryParse(line.Text);
+            return record is { NamesImage: true };
         }
         return false;
     }
@@ -116,10 +110,10 @@ public static class ImageTextCalibration
 
     private static (string Image, string Text) ParseRecord(Utf8LineReader.Line line, string path)
     {
-        JsonDocument doc;
+        CalibrationRecord record;
         try
         {
-            doc = JsonDocument.Parse(line.Text);
+            record = CalibrationRecord.Parse(line.Text);
         }
         catch (JsonException ex)
         {
@@ -127,18 +121,15 @@ public static class ImageTextCalibration
                 $"Line {line.Number} is not valid JSON: {ex.Message} Each line must be an object such as {{\"image\": \"images/1.png\", \"text\": \"...\"}}.",
                 path, line.Number, inner: ex);
         }
-        using (doc)
+        using (record)
         {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("image", out var image) || image.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(image.GetString())
-                || !root.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
+            if (record.ImagePath is not { } image || record.Text is not { } text)
             {
                 throw new LopException(ErrorCodes.CalibrationLineInvalid,
                     $"Line {line.Number} needs an \"image\" path and a \"text\" string, as in {{\"image\": \"images/1.png\", \"text\": \"...\"}}; "
                     + "image+text calibration takes one image per line.", path, line.Number);
             }
-            return (image.GetString()!, text.GetString()!);
+            return (image, text);
         }
     }
 
