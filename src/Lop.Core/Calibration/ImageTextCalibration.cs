@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Lop.Core.Errors;
 using Lop.Core.Images;
+using Lop.Core.Settings;
 
 namespace Lop.Core.Calibration;
 
@@ -48,8 +49,8 @@ public static class ImageTextCalibration
         ITokenizer? tokenizer,
         ImageSettings image,
         int maxTextTokens,
-        double heldOutFraction = 0.25,
-        int seed = 1234,
+        double heldOutFraction = CalibrationOptions.DefaultHeldOutFraction,
+        int seed = CalibrationOptions.DefaultSeed,
         int? maxSequences = null,
         int? vocabSize = null)
     {
