@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Lop.Core.Jobs;
+using Lop.Core.Settings;
 
 namespace Lop.Cli;
 
@@ -44,13 +44,13 @@ internal static class CommonOptions
     public static Option<int> BatchSize() => new("--batch-size")
     {
         Description = "Sequences per forward pass.",
-        DefaultValueFactory = _ => 8,
+        DefaultValueFactory = _ => ComputeSettings.DefaultBatchSize,
     };
 
     public static Option<string> DType() => new("--dtype")
     {
         Description = "Compute dtype: f32, bf16, f16, or 'checkpoint' for the checkpoint's own.",
-        DefaultValueFactory = _ => "f32",
+        DefaultValueFactory = _ => ComputeSettings.DefaultDType,
     };
 
     public static Option<bool> Json() => new("--json")

@@ -1,29 +1,27 @@
 using System.CommandLine;
 using System.Globalization;
 using Lop.Core.Errors;
-using Lop.Core.Jobs;
 using Lop.Core.Predictor;
 using Lop.Core.Search;
+using Lop.Core.Settings;
 
 namespace Lop.Cli;
 
 /// <summary>Search and predictor options shared by search, train, predict and eval; defaults are the paper's.</summary>
 internal sealed class TrainingOptions
 {
-    public static readonly double[] DefaultTrainingBudgets = [0.2, 0.4, 0.6, 0.8];
-
-    private readonly Option<string?> _budgets = new("--budgets") { Description = $"Budgets to search and train the predictor on (default {string.Join(",", DefaultTrainingBudgets)})." };
+    private readonly Option<string?> _budgets = new("--budgets") { Description = $"Budgets to search and train the predictor on (default {string.Join(",", PredictorTraining.DefaultBudgets)})." };
     private readonly Option<int?> _simulations = new("--simulations") { Description = $"MCTS simulations per budget (default {new SearchSettings().Simulations}, as in the paper)." };
     private readonly Option<int?> _searchSeed = new("--search-seed") { Description = "Seed of the search and of predictor training." };
     private readonly Option<int> _rewardSequences = new("--reward-sequences")
     {
         Description = "Search-split sequences each MCTS candidate is scored on.",
-        DefaultValueFactory = _ => SearchJob.DefaultRewardSequences,
+        DefaultValueFactory = _ => PredictorTraining.DefaultRewardSequences,
     };
     private readonly Option<PredictorArchitecture> _architecture = new("--architecture")
     {
         Description = "Predictor: transformer (the paper's autoregressive one), encoder, mlp or bilstm.",
-        DefaultValueFactory = _ => PredictorArchitecture.Transformer,
+        DefaultValueFactory = _ => new PredictorSettings().Architecture,
     };
     private readonly Option<double?> _imageGapWeight = new("--image-gap-weight")
     {
@@ -33,7 +31,7 @@ internal sealed class TrainingOptions
     private readonly Option<int> _top = new("--top")
     {
         Description = "Best configurations per budget the predictor learns from.",
-        DefaultValueFactory = _ => TrainJob.DefaultTopConfigurations,
+        DefaultValueFactory = _ => PredictorTraining.DefaultTopConfigurations,
     };
 
     public void AddTo(Command command, bool architecture = true)
@@ -59,11 +57,6 @@ internal sealed class TrainingOptions
         {
             search = search with { Simulations = simulations };
         }
-        if (result.GetValue(_searchSeed) is int seed)
-        {
-            search = search with { Seed = seed };
-            predictor = predictor with { Seed = seed };
-        }
         if (result.GetValue(_imageGapWeight) is double gapWeight)
         {
             search = search with { ImageGapWeight = gapWeight };
@@ -72,8 +65,9 @@ internal sealed class TrainingOptions
         {
             predictor = predictor with { Epochs = epochs };
         }
-        var budgets = result.GetValue(_budgets) is string text ? ParseBudgets("--budgets", text) : DefaultTrainingBudgets;
-        return new PredictorTraining(budgets, search, predictor, result.GetValue(_top), result.GetValue(_rewardSequences));
+        var budgets = result.GetValue(_budgets) is string text ? ParseBudgets("--budgets", text) : PredictorTraining.DefaultBudgets;
+        var training = new PredictorTraining(budgets, search, predictor, result.GetValue(_top), result.GetValue(_rewardSequences));
+        return result.GetValue(_searchSeed) is int seed ? training.WithSeed(seed) : training;
     }
 
     public static double[] ParseBudgets(string option, string text) => text.Split(',', StringSplitOptions.TrimEntries).Select((part, i) =>

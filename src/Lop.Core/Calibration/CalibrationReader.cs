@@ -134,10 +134,10 @@ public static class CalibrationReader
 
     private static int[] ReadJsonLine(Utf8LineReader.Line line, string path, ITokenizer? tokenizer, int? vocab)
     {
-        JsonDocument doc;
+        CalibrationRecord record;
         try
         {
-            doc = JsonDocument.Parse(line.Text);
+            record = CalibrationRecord.Parse(line.Text);
         }
         catch (JsonException ex)
         {
@@ -147,21 +147,17 @@ public static class CalibrationReader
                 path, line.Number, column, ex);
         }
 
-        using (doc)
+        using (record)
         {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            if (!record.IsObject)
             {
-                throw MissingField(path, line.Number, $"is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object");
+                throw MissingField(path, line.Number, $"is a JSON {record.Root.ValueKind.ToString().ToLowerInvariant()}, not an object");
             }
-            foreach (var name in (ReadOnlySpan<string>)["input_ids", "ids"])
+            if (record.TryGetIds(out var array, out var name))
             {
-                if (root.TryGetProperty(name, out var array))
-                {
-                    return ReadIds(array, name, path, line.Number, vocab);
-                }
+                return ReadIds(array, name, path, line.Number, vocab);
             }
-            if (root.TryGetProperty("text", out var text))
+            if (record.TryGetText(out var text))
             {
                 if (text.ValueKind != JsonValueKind.String)
                 {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Lop.Core.Errors;
+using Lop.Core.Settings;
 
 namespace Lop.Core.Calibration;
 
@@ -43,8 +44,8 @@ public sealed class CalibrationSet
     public static CalibrationSet Create(
         IReadOnlyList<int[]> documents,
         int sequenceLength,
-        double heldOutFraction = 0.25,
-        int seed = 1234,
+        double heldOutFraction = CalibrationOptions.DefaultHeldOutFraction,
+        int seed = CalibrationOptions.DefaultSeed,
         int? maxSequences = null,
         int? separatorTokenId = null)
     {
@@ -72,8 +73,8 @@ public sealed class CalibrationSet
         string path,
         ITokenizer? tokenizer,
         int sequenceLength,
-        double heldOutFraction = 0.25,
-        int seed = 1234,
+        double heldOutFraction = CalibrationOptions.DefaultHeldOutFraction,
+        int seed = CalibrationOptions.DefaultSeed,
         int? maxSequences = null,
         int? separatorTokenId = null,
         int? vocabSize = null)
@@ -93,8 +94,8 @@ public sealed class CalibrationSet
         string path,
         ITokenizer? tokenizer,
         int sequenceLength,
-        double heldOutFraction = 0.25,
-        int seed = 1234,
+        double heldOutFraction = CalibrationOptions.DefaultHeldOutFraction,
+        int seed = CalibrationOptions.DefaultSeed,
         int? maxSequences = null,
         int? separatorTokenId = null)
     {

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Lop.Core.Errors;
 using Lop.Core.Images;
+using Lop.Core.Settings;
 
 namespace Lop.Core.Calibration;
 
@@ -35,15 +36,9 @@ public static class ImageTextCalibration
             {
                 continue;
             }
-            try
-            {
-                using var doc = JsonDocument.Parse(line.Text);
-                return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("image", out _);
-            }
-            catch (JsonException)
-            {
-                return false; // the text reader reports the line properly
-            }
+            // A line that is not JSON is no image record; the text reader reports it properly.
+            using var record = CalibrationRecord.TryParse(line.Text);
+            return record is { NamesImage: true };
         }
         return false;
     }
@@ -54,8 +49,8 @@ public static class ImageTextCalibration
         ITokenizer? tokenizer,
         ImageSettings image,
         int maxTextTokens,
-        double heldOutFraction = 0.25,
-        int seed = 1234,
+        double heldOutFraction = CalibrationOptions.DefaultHeldOutFraction,
+        int seed = CalibrationOptions.DefaultSeed,
         int? maxSequences = null,
         int? vocabSize = null)
     {
@@ -116,10 +111,10 @@ public static class ImageTextCalibration
 
     private static (string Image, string Text) ParseRecord(Utf8LineReader.Line line, string path)
     {
-        JsonDocument doc;
+        CalibrationRecord record;
         try
         {
-            doc = JsonDocument.Parse(line.Text);
+            record = CalibrationRecord.Parse(line.Text);
         }
         catch (JsonException ex)
         {
@@ -127,18 +122,15 @@ public static class ImageTextCalibration
                 $"Line {line.Number} is not valid JSON: {ex.Message} Each line must be an object such as {{\"image\": \"images/1.png\", \"text\": \"...\"}}.",
                 path, line.Number, inner: ex);
         }
-        using (doc)
+        using (record)
         {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("image", out var image) || image.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(image.GetString())
-                || !root.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
+            if (record.ImagePath is not { } image || record.Text is not { } text)
             {
                 throw new LopException(ErrorCodes.CalibrationLineInvalid,
                     $"Line {line.Number} needs an \"image\" path and a \"text\" string, as in {{\"image\": \"images/1.png\", \"text\": \"...\"}}; "
                     + "image+text calibration takes one image per line.", path, line.Number);
             }
-            return (image.GetString()!, text.GetString()!);
+            return (image, text);
         }
     }
 

@@ -1,7 +1,7 @@
 using Lop.Core.Gguf;
-using Lop.Core.Jobs;
 using Lop.Core.Search;
 using Lop.Core.Models;
+using Lop.Core.Settings;
 using Lop.Core.Targets;
 using Lop.Core.Allocation;
 
@@ -10,8 +10,11 @@ namespace Lop.Core.Config;
 /// <summary>One variant to build: a unique name and what it must fit. Line and column are those of the target in lop.yaml.</summary>
 public sealed record TargetSpec(string Name, TargetConstraint Constraint, int Line, int Column)
 {
-    /// <summary>The GGUF file's type when the config writes GGUF (f16 unless the target says).</summary>
-    public GgufExportType Quantization { get; init; } = GgufExportType.F16;
+    /// <summary>The GGUF type of a target that names none.</summary>
+    public static GgufExportType DefaultQuantization => GgufExportType.F16;
+
+    /// <summary>The GGUF file's type when the config writes GGUF (<see cref="DefaultQuantization"/> unless the target says).</summary>
+    public GgufExportType Quantization { get; init; } = DefaultQuantization;
 
     /// <summary>Kept widths in multiples of this; null means the quantization's block when writing GGUF, else 1.</summary>
     public int? Granularity { get; init; }

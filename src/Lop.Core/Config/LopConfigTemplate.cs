@@ -1,68 +1,111 @@
+using System.Globalization;
+using Lop.Core.Gguf;
+using Lop.Core.Predictor;
+using Lop.Core.Search;
+using Lop.Core.Settings;
+using Lop.Core.Targets;
 using Lop.Runtime.Devices;
 
 namespace Lop.Core.Config;
 
-/// <summary>The commented starter lop.yaml that <c>dotnet lop init</c> writes: every option, its default, one line on what it does.</summary>
+/// <summary>
+/// The commented starter lop.yaml that <c>dotnet lop init</c> writes: every option, its default, one line on what it does.
+/// The values are read from the settings records, so the template states the defaults the reader and the CLI use.
+/// </summary>
 public static class LopConfigTemplate
 {
-    public static string Text { get; } = $"""
-        # lop.yaml: which model to prune, on what text, and which variants to build.
-        # Paths are relative to this file. Sizes take B, KB, MB, GB, TB (powers of 1000) or KiB, MiB,
-        # GiB, TiB (powers of 1024); counts take K, M, B (thousand, million, billion).
+    // The column the comments of the calibration section, and of the search and predictor sections, line up at.
+    private const int CalibrationColumn = 30;
+    private const int TrainingColumn = 33;
 
-        # The Hugging Face model folder to prune (config.json + *.safetensors).
-        model: sample/model
+    public static string Text { get; } = Build();
 
-        # Calibration text, one document per line (the short form is just the path).
-        calibration:
-          path: sample/calibration.txt
-          sequenceLength: 128         # tokens per calibration sequence
-          heldOut: 0.25               # fraction of sequences kept back to evaluate variants
-          seed: 1234                  # seed of the held-out split
-          maxSequences: null          # use at most this many sequences (null: all)
+    private static string Build()
+    {
+        var calibration = new CalibrationOptions("");
+        var training = PredictorTraining.Default;
+        var search = training.Search;
+        var predictor = training.Predictor;
+        var architectures = Enum.GetNames<PredictorArchitecture>().Select(n => n.ToLowerInvariant()).ToArray();
+        var quantizations = GgufExportType.All.Select(t => t.Name).ToArray();
+        return $"""
+            # lop.yaml: which model to prune, on what text, and which variants to build.
+            # Paths are relative to this file. Sizes take B, KB, MB, GB, TB (powers of 1000) or KiB, MiB,
+            # GiB, TiB (powers of 1024); counts take K, M, B (thousand, million, billion).
 
-        # Compute dtype: f32, bf16, f16, or checkpoint (the checkpoint's own).
-        dtype: f32
+            # The Hugging Face model folder to prune (config.json + *.safetensors).
+            model: sample/model
 
-        # Search for the best per-layer allocation at each training budget (defaults are the LOP paper's).
-        search:
-          budgets: [0.2, 0.4, 0.6, 0.8]  # fractions of all FFN neurons removed, to train the predictor on
-          simulations: 300               # MCTS simulations per budget
-          rewardSequences: 32            # calibration sequences each candidate is scored on
-          seed: 1234                     # seed of the search and of predictor training
-          maxPruneRatio: 0.9             # no layer loses more than this fraction of its FFN neurons
-          imageGapWeight: 0              # image+text calibration: reward keeping the model's use of its images too (0 = the paper's reward)
+            # Calibration text, one document per line (the short form is just the path).
+            calibration:
+              path: sample/calibration.txt
+            {Entry(CalibrationColumn, "sequenceLength", Yaml(calibration.SequenceLength), "tokens per calibration sequence")}
+            {Entry(CalibrationColumn, "heldOut", Yaml(calibration.HeldOutFraction), "fraction of sequences kept back to evaluate variants")}
+            {Entry(CalibrationColumn, "seed", Yaml(calibration.Seed), "seed of the held-out split")}
+            {Entry(CalibrationColumn, "maxSequences", Yaml(calibration.MaxSequences), "use at most this many sequences (null: all)")}
 
-        # The network that maps a budget to per-layer pruning ratios.
-        predictor:
-          architecture: transformer      # transformer, encoder, mlp or bilstm
-          epochs: 200                    # training epochs
-          top: 32                        # best configurations per budget it learns from
+            # Compute dtype: f32, bf16, f16, or checkpoint (the checkpoint's own).
+            dtype: {ComputeSettings.DefaultDType}
 
-        # Where the variants are written, one folder per target.
-        output:
-          path: lop-variants
+            # Search for the best per-layer allocation at each training budget (defaults are the LOP paper's).
+            search:
+            {Entry(TrainingColumn, "budgets", Yaml(training.Budgets), "fractions of all FFN neurons removed, to train the predictor on")}
+            {Entry(TrainingColumn, "simulations", Yaml(search.Simulations), "MCTS simulations per budget")}
+            {Entry(TrainingColumn, "rewardSequences", Yaml(training.RewardSequences), "calibration sequences each candidate is scored on")}
+            {Entry(TrainingColumn, "seed", Yaml(search.Seed), "seed of the search and of predictor training")}
+            {Entry(TrainingColumn, "maxPruneRatio", Yaml(search.UpperBound), "no layer loses more than this fraction of its FFN neurons")}
+            {Entry(TrainingColumn, "imageGapWeight", Yaml(search.ImageGapWeight), "image+text calibration: reward keeping the model's use of its images too (0 = the paper's reward)")}
 
-        # What each target's folder holds: safetensors always (the engine's format); gguf adds
-        # model.gguf (+ mmproj.gguf for LLaVA) that llama.cpp / LLamaSharp load.
-        formats: [safetensors]
+            # The network that maps a budget to per-layer pruning ratios.
+            predictor:
+            {Entry(TrainingColumn, "architecture", predictor.Architecture.ToString().ToLowerInvariant(), OneOf(architectures))}
+            {Entry(TrainingColumn, "epochs", Yaml(predictor.Epochs), "training epochs")}
+            {Entry(TrainingColumn, "top", Yaml(training.TopConfigurations), "best configurations per budget it learns from")}
 
-        # Artifact cache folder (null: the default per-user cache).
-        cache: null
+            # Where the variants are written, one folder per target.
+            output:
+              path: {LopConfig.DefaultOutputFolder}
 
-        # One variant per target: a unique name ([A-Za-z0-9._-]) and exactly one constraint:
-        #   ratio: 0.5                 remove this fraction of all FFN neurons
-        #   maxParams: 2.5M            at most this many parameters
-        #   maxWeightBytes: 1.5GB      at most this many bytes of weights (checkpoint dtype; with gguf: the target's quantization)
-        #   maxMemory: 8GiB            weights + KV cache; with contextLength (default 2048) and batch (default 1)
-        #   device: pixel-8            a built-in device (maxMemory overrides its memory); one of
-        #                              {string.Join(", ", DeviceCatalog.Names)}
-        # With formats gguf, a target may also set
-        #   quantization: f16          f32, f16, bf16, q8_0 or q4_k_m (default f16)
-        #   granularity: 32            kept widths in multiples of this (default: the quantization's block)
-        targets:
-          - name: half
-            ratio: 0.5
+            # What each target's folder holds: safetensors always (the engine's format); gguf adds
+            # model.gguf (+ mmproj.gguf for LLaVA) that llama.cpp / LLamaSharp load.
+            formats: [{LopConfig.SafetensorsFormat}]
 
-        """;
+            # Artifact cache folder (null: the default per-user cache).
+            cache: null
+
+            # One variant per target: a unique name ([A-Za-z0-9._-]) and exactly one constraint:
+            #   ratio: 0.5                 remove this fraction of all FFN neurons
+            #   maxParams: 2.5M            at most this many parameters
+            #   maxWeightBytes: 1.5GB      at most this many bytes of weights (checkpoint dtype; with gguf: the target's quantization)
+            #   maxMemory: 8GiB            weights + KV cache; with contextLength (default {Yaml(TargetConstraint.DefaultContextLength)}) and batch (default {Yaml(TargetConstraint.DefaultBatch)})
+            #   device: pixel-8            a built-in device (maxMemory overrides its memory); one of
+            #                              {string.Join(", ", DeviceCatalog.Names)}
+            # With formats gguf, a target may also set
+            #   quantization: f16          {OneOf(quantizations)} (default {TargetSpec.DefaultQuantization.Name})
+            #   granularity: 32            kept widths in multiples of this (default: the quantization's block)
+            targets:
+              - name: half
+                ratio: 0.5
+
+            """;
+    }
+
+    /// <summary>"  key: value", padded so the comment starts at <paramref name="column"/>.</summary>
+    private static string Entry(int column, string key, string value, string comment)
+    {
+        var text = $"  {key}: {value}";
+        return text.PadRight(Math.Max(column, text.Length + 1)) + "# " + comment;
+    }
+
+    private static string OneOf(IReadOnlyList<string> choices) => string.Join(", ", choices.SkipLast(1)) + " or " + choices[^1];
+
+    private static string Yaml(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Yaml(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Yaml(int? value) => value is int v ? Yaml(v) : "null";
+
+    private static string Yaml(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Yaml(IEnumerable<double> values) => "[" + string.Join(", ", values.Select(Yaml)) + "]";
 }

@@ -6,6 +6,7 @@ using Lop.Core.Importance;
 using Lop.Core.Predictor;
 using Lop.Core.Pruning;
 using Lop.Core.Search;
+using Lop.Core.Settings;
 
 namespace Lop.Core.Jobs;
 
@@ -15,8 +16,8 @@ public sealed record EvalRequest(
     IReadOnlyList<double> Budgets,
     PredictorTraining Training,
     IReadOnlyList<PredictorArchitecture> Architectures,
-    int BatchSize = 8,
-    string DType = "f32",
+    int BatchSize = ComputeSettings.DefaultBatchSize,
+    string DType = ComputeSettings.DefaultDType,
     string? CacheFolder = null);
 
 /// <summary>

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using Lop.Core.Importance;
 using Lop.Core.Pipeline;
+using Lop.Core.Settings;
 
 namespace Lop.Core.Jobs;
 
-public sealed record ImportanceRequest(string ModelFolder, CalibrationOptions Calibration, int BatchSize = 8, string DType = "f32", string? CacheFolder = null);
+public sealed record ImportanceRequest(string ModelFolder, CalibrationOptions Calibration, int BatchSize = ComputeSettings.DefaultBatchSize, string DType = ComputeSettings.DefaultDType, string? CacheFolder = null);
 
 public sealed record LayerImportanceSummary(int Layer, int Width, double MeanActivation, double MinActivation, double MaxActivation);
 

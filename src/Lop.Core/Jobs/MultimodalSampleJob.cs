@@ -10,6 +10,7 @@ using Lop.Core.Models;
 using Lop.Core.Pruning;
 using Lop.Core.Sample;
 using Lop.Core.Sample.Scenes;
+using Lop.Core.Settings;
 
 namespace Lop.Core.Jobs;
 

@@ -4,6 +4,7 @@ using Lop.Core.Calibration;
 using Lop.Core.Errors;
 using Lop.Core.Evaluation;
 using Lop.Core.Gguf;
+using Lop.Core.Settings;
 
 namespace Lop.Core.Jobs;
 
@@ -16,7 +17,7 @@ public enum EvaluationSplit
 }
 
 /// <param name="GgufFile">Also score the same token ids with llama.cpp on this GGUF (the model's export), to compare.</param>
-public sealed record PerplexityRequest(string ModelFolder, CalibrationOptions Calibration, EvaluationSplit Split = EvaluationSplit.HeldOut, int BatchSize = 8, string DType = "f32", string? GgufFile = null);
+public sealed record PerplexityRequest(string ModelFolder, CalibrationOptions Calibration, EvaluationSplit Split = EvaluationSplit.HeldOut, int BatchSize = ComputeSettings.DefaultBatchSize, string DType = ComputeSettings.DefaultDType, string? GgufFile = null);
 
 public sealed record PerplexityReport(
     string Model,

@@ -2,10 +2,11 @@ using System.Diagnostics;
 using Lop.Core.Allocation;
 using Lop.Core.Pipeline;
 using Lop.Core.Search;
+using Lop.Core.Settings;
 
 namespace Lop.Core.Jobs;
 
-public sealed record PredictRequest(string ModelFolder, CalibrationOptions Calibration, double Budget, PredictorTraining Training, string DType = "f32", string? CacheFolder = null);
+public sealed record PredictRequest(string ModelFolder, CalibrationOptions Calibration, double Budget, PredictorTraining Training, string DType = ComputeSettings.DefaultDType, string? CacheFolder = null);
 
 public sealed record PredictReport(double Budget, string Architecture, double[] Ratios, int[] KeptPerLayer, double AchievedRatio, bool TrainedOn, double Milliseconds);
 

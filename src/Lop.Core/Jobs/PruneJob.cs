@@ -5,6 +5,7 @@ using Lop.Core.Allocation;
 using Lop.Core.Errors;
 using Lop.Core.Pipeline;
 using Lop.Core.Pruning;
+using Lop.Core.Settings;
 
 namespace Lop.Core.Jobs;
 
@@ -18,8 +19,8 @@ public sealed record PruneRequest(
     IReadOnlyList<double>? Ratios,
     ImportanceMethod Method,
     string Output,
-    int BatchSize = 8,
-    string DType = "f32",
+    int BatchSize = ComputeSettings.DefaultBatchSize,
+    string DType = ComputeSettings.DefaultDType,
     string? CacheFolder = null,
     double? Budget = null,
     PredictorTraining? Training = null)

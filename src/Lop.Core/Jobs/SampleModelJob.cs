@@ -7,6 +7,7 @@ using Lop.Core.Importance;
 using Lop.Core.Models;
 using Lop.Core.Pruning;
 using Lop.Core.Sample;
+using Lop.Core.Settings;
 
 namespace Lop.Core.Jobs;
 

@@ -1,5 +1,6 @@
 using Lop.Core.Pipeline;
 using Lop.Core.Search;
+using Lop.Core.Settings;
 
 namespace Lop.Core.Jobs;
 
@@ -8,8 +9,8 @@ public sealed record SearchRequest(
     CalibrationOptions Calibration,
     IReadOnlyList<double> Budgets,
     SearchSettings Settings,
-    int RewardSequences = SearchJob.DefaultRewardSequences,
-    string DType = "f32",
+    int RewardSequences = PredictorTraining.DefaultRewardSequences,
+    string DType = ComputeSettings.DefaultDType,
     string? CacheFolder = null);
 
 public sealed record SearchBudgetSummary(double Budget, bool FromCache, int Evaluations, double Seconds, double BestPerplexity, double UniformPerplexity, double[] BestRatios);
@@ -22,12 +23,6 @@ public sealed record SearchReport(string DatasetKey, string DatasetVersion, IRea
 /// </summary>
 public static class SearchJob
 {
-    /// <summary>
-    /// Search-split sequences each candidate is scored on. The paper scores on a benchmark's validation
-    /// set; a few thousand tokens rank configurations reliably and keep 300 simulations in minutes.
-    /// </summary>
-    public const int DefaultRewardSequences = 32;
-
     public static SearchReport Run(SearchRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
         using var pipeline = ModelPipeline.Open(request.ModelFolder, request.Calibration, request.DType, request.CacheFolder, progress);

@@ -1,19 +1,11 @@
 using System.Diagnostics;
 using Lop.Core.Pipeline;
 using Lop.Core.Predictor;
-using Lop.Core.Search;
+using Lop.Core.Settings;
 
 namespace Lop.Core.Jobs;
 
-/// <summary>What a predictor is trained from; every field is part of its cache key.</summary>
-public sealed record PredictorTraining(
-    IReadOnlyList<double> Budgets,
-    SearchSettings Search,
-    PredictorSettings Predictor,
-    int TopConfigurations = TrainJob.DefaultTopConfigurations,
-    int RewardSequences = SearchJob.DefaultRewardSequences);
-
-public sealed record TrainRequest(string ModelFolder, CalibrationOptions Calibration, PredictorTraining Training, string DType = "f32", string? CacheFolder = null);
+public sealed record TrainRequest(string ModelFolder, CalibrationOptions Calibration, PredictorTraining Training, string DType = ComputeSettings.DefaultDType, string? CacheFolder = null);
 
 public sealed record TrainReport(string Predictor, string Architecture, double[] TrainingBudgets, int Samples, double FinalLoss, bool FromCache, string DatasetVersion, double Seconds);
 
@@ -23,9 +15,6 @@ public sealed record TrainReport(string Predictor, string Architecture, double[]
 /// </summary>
 public static class TrainJob
 {
-    /// <summary>Best configurations per budget used for training (the paper speaks of 200 in all).</summary>
-    public const int DefaultTopConfigurations = 32;
-
     public static TrainReport Run(TrainRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
         using var pipeline = ModelPipeline.Open(request.ModelFolder, request.Calibration, request.DType, request.CacheFolder, progress);

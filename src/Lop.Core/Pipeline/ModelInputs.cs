@@ -5,6 +5,7 @@ using Lop.Core.Importance;
 using Lop.Core.Jobs;
 using Lop.Core.Pruning;
 using Lop.Core.Models;
+using Lop.Core.Settings;
 using static TorchSharp.torch;
 
 namespace Lop.Core.Pipeline;

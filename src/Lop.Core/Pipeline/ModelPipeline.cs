@@ -2,6 +2,7 @@ using System.Globalization;
 using Lop.Core.Artifacts;
 using Lop.Core.Importance;
 using Lop.Core.Jobs;
+using Lop.Core.Settings;
 using Lop.Core.Predictor;
 using Lop.Core.Search;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Lop.Core.Jobs;
+using Lop.Core.Settings;
 using Lop.Core.Predictor;
 
 namespace Lop.Core.Pipeline;

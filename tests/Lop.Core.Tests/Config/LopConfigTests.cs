@@ -1,5 +1,6 @@
 using Lop.Core.Config;
 using Lop.Core.Predictor;
+using Lop.Core.Settings;
 using Lop.Core.Targets;
 using Lop.Runtime.Devices;
 
@@ -85,7 +86,7 @@ public sealed class LopConfigTests : IDisposable
                 contextLength: 8
             """);
 
-        Assert.Equal(new Lop.Core.Jobs.CalibrationOptions(Path.Combine(_folder.Path, "sample", "calibration.txt"), 64, 0.1, 7, 100), config.Calibration);
+        Assert.Equal(new Lop.Core.Settings.CalibrationOptions(Path.Combine(_folder.Path, "sample", "calibration.txt"), 64, 0.1, 7, 100), config.Calibration);
         Assert.Equal("bf16", config.DType);
         Assert.Equal([0.3, 0.5], config.Training.Budgets);
         Assert.Equal(10, config.Training.Search.Simulations);
@@ -124,6 +125,30 @@ public sealed class LopConfigTests : IDisposable
         Assert.Equal(smallest.DType, config.DType);
         Assert.Null(config.CacheFolder);
         Assert.All(DeviceCatalog.Names, name => Assert.Contains(name, LopConfigTemplate.Text, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_init_template_reads_back_as_the_settings_records_defaults()
+    {
+        var config = _folder.Load(LopConfigTemplate.Text);
+
+        Assert.Equal(new CalibrationOptions(Path.Combine(_folder.Path, "sample", "calibration.txt")), config.Calibration);
+        Assert.Equal(ComputeSettings.DefaultDType, config.DType);
+        Assert.Equal(PredictorTraining.DefaultBudgets, config.Training.Budgets);
+        Assert.Equal(PredictorTraining.Default with { Budgets = [] }, config.Training with { Budgets = [] });
+        Assert.Equal(Path.Combine(_folder.Path, LopConfig.DefaultOutputFolder), config.OutputFolder);
+        Assert.Equal([LopConfig.SafetensorsFormat], config.Formats);
+        Assert.Equal(TargetSpec.DefaultQuantization, config.Targets[0].Quantization);
+    }
+
+    [Fact]
+    public void A_seed_sets_the_search_and_the_predictor_seed()
+    {
+        var seeded = PredictorTraining.Default.WithSeed(99);
+
+        Assert.Equal((99L, 99L), (seeded.Search.Seed, seeded.Predictor.Seed));
+        Assert.Equal(PredictorTraining.Default with { Search = seeded.Search, Predictor = seeded.Predictor }, seeded);
+        Assert.Equal(new Lop.Core.Search.SearchSettings(), seeded.Search with { Seed = new Lop.Core.Search.SearchSettings().Seed });
     }
 
     [Fact]

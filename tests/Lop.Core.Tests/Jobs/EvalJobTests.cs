@@ -1,6 +1,7 @@
 using Lop.Core.Jobs;
 using Lop.Core.Predictor;
 using Lop.Core.Search;
+using Lop.Core.Settings;
 
 namespace Lop.Core.Tests.Jobs;
 

@@ -3,6 +3,7 @@ using Lop.Core.Formats;
 using Lop.Core.Jobs;
 using Lop.Core.Models;
 using Lop.Core.Pruning;
+using Lop.Core.Settings;
 using Xunit;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using Lop.Core.Jobs;
+using Lop.Core.Settings;
 using Lop.Core.Pipeline;
 using Lop.Core.Predictor;
 using Lop.Core.Search;

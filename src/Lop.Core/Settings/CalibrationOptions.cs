@@ -1,6 +1,9 @@
-namespace Lop.Core.Jobs;
+namespace Lop.Core.Settings;
 
-/// <summary>Which calibration data, cut how, split how. Everything that changes the sequences is here, so it can key caches.</summary>
+/// <summary>
+/// Which calibration data, cut how, split how. Everything that changes the sequences is here, so it can key caches.
+/// The defaults are those of lop.yaml's calibration section, the CLI's calibration options and the init template.
+/// </summary>
 public sealed record CalibrationOptions(
     string Path,
     int SequenceLength = CalibrationOptions.DefaultSequenceLength,
