@@ -16,7 +16,7 @@ internal static class ForwardBenchmark
 {
     public static int Run(string[] args)
     {
-        Lop.Core.Native.TorchRuntime.EnsureLoaded();
+        Lop.Native.TorchRuntime.EnsureLoaded();
         var batch = int.Parse(Option(args, "--batch") ?? "16");
         var seq = int.Parse(Option(args, "--seq") ?? "128");
         var modelFolder = Option(args, "--model");

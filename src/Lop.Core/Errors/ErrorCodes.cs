@@ -10,7 +10,8 @@ namespace Lop.Core.Errors;
 public static class ErrorCodes
 {
     // Runtime
-    public const string NativeLoadFailed = "LOP0001";
+    /// <summary>Thrown by Lop.Native (a NativeLoadException), which owns the number.</summary>
+    public const string NativeLoadFailed = Lop.Native.NativeLoadException.ErrorCode;
     public const string InvalidArgument = "LOP0002";
     public const string OutputNotWritable = "LOP0003";
     public const string EngineVersionUnsupported = "LOP0005";

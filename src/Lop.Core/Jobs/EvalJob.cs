@@ -3,6 +3,7 @@ using Lop.Core.Allocation;
 using Lop.Core.Evaluation;
 using Lop.Core.Importance;
 using Lop.Core.Predictor;
+using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Search;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Lop.Core.Artifacts;
 using Lop.Core.Importance;
+using Lop.Core.Progress;
 
 namespace Lop.Core.Jobs;
 

@@ -7,6 +7,7 @@ using Lop.Core.Evaluation;
 using Lop.Core.Images;
 using Lop.Core.Importance;
 using Lop.Core.Models;
+using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Sample;
 using Lop.Core.Sample.Scenes;

@@ -3,6 +3,7 @@ using Lop.Core.Calibration;
 using Lop.Core.Errors;
 using Lop.Core.Evaluation;
 using Lop.Core.Gguf;
+using Lop.Core.Progress;
 
 namespace Lop.Core.Jobs;
 

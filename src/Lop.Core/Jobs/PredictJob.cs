@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Lop.Core.Progress;
 using Lop.Core.Search;
 
 namespace Lop.Core.Jobs;

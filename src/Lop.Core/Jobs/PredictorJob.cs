@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Lop.Core.Artifacts;
 using Lop.Core.Predictor;
+using Lop.Core.Progress;
 using Lop.Core.Search;
 
 namespace Lop.Core.Jobs;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Lop.Core.Importance;
 using Lop.Core.Models;
 using Lop.Core.Errors;
+using Lop.Core.Progress;
 using Lop.Core.Pruning;
 
 namespace Lop.Core.Jobs;

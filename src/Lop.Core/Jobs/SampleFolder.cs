@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Lop.Core.Artifacts;
 using Lop.Core.Errors;
+using Lop.Core.Progress;
 using Lop.Core.Pruning;
 
 namespace Lop.Core.Jobs;

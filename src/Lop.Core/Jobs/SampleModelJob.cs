@@ -5,6 +5,7 @@ using Lop.Core.Calibration;
 using Lop.Core.Evaluation;
 using Lop.Core.Importance;
 using Lop.Core.Models;
+using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Sample;
 

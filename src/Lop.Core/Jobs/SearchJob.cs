@@ -1,5 +1,6 @@
 using Lop.Core.Artifacts;
 using Lop.Core.Importance;
+using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Search;
 

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Lop.Core.Config;
 using Lop.Core.Formats;
 using Lop.Core.Importance;
+using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Targets;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
-namespace Lop.Core.Native;
+namespace Lop.Native;
 
 /// <summary>
 /// Finds the file the dynamic linker binds a soname such as <c>libstdc++.so.6</c> to in this process,

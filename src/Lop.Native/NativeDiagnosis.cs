@@ -1,4 +1,4 @@
-namespace Lop.Core.Native;
+namespace Lop.Native;
 
 /// <summary>A library file as the dynamic linker would find it: its path (null when not found) and the versions it defines.</summary>
 internal sealed record ProvidedLibrary(string? Path, IReadOnlySet<string> Versions);

@@ -1,4 +1,4 @@
-namespace Lop.Core.Jobs;
+namespace Lop.Core.Progress;
 
 /// <summary>
 /// Where long work reports what it is doing. The CLI draws it on stderr; the MSBuild task will turn

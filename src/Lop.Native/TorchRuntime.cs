@@ -1,9 +1,8 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
-using Lop.Core.Errors;
 using TorchSharp;
 
-namespace Lop.Core.Native;
+namespace Lop.Native;
 
 /// <summary>
 /// Makes TorchSharp's natives load on any launch path (dotnet test, dotnet run, a global tool,
@@ -11,16 +10,16 @@ namespace Lop.Core.Native;
 /// On Linux hosts whose libstdc++ stops at GLIBCXX_3.4.30 (GCC 12, Debian 12) the TorchSharp 0.107 shim
 /// fails to load only because it records a need for GLIBCXX_3.4.32; there Lop loads a patched private
 /// copy of the shim (see <see cref="GlibcxxPatch"/>) and points TorchSharp's DllImports at it. Everywhere
-/// else TorchSharp loads the normal way. Any failure becomes LOP0001 naming the real cause.
+/// else TorchSharp loads the normal way. Any failure becomes a NativeLoadException (LOP0001) naming the real cause.
 /// </summary>
 public static class TorchRuntime
 {
     private static readonly object Gate = new();
     private static volatile bool loaded;
-    private static LopException? failure;
+    private static NativeLoadException? failure;
     private static Dictionary<string, IntPtr> handles = new(StringComparer.Ordinal);
 
-    /// <summary>Idempotent, thread-safe; call before the first tensor. Throws LopException(LOP0001) naming the real cause.</summary>
+    /// <summary>Idempotent, thread-safe; call before the first tensor. Throws NativeLoadException (LOP0001) naming the real cause.</summary>
     public static void EnsureLoaded()
     {
         if (loaded)
@@ -37,14 +36,14 @@ public static class TorchRuntime
             // would only produce a worse message: repeat the first one.
             if (failure is not null)
             {
-                throw new LopException(failure.Code, failure.Message, failure.File, inner: failure);
+                throw new NativeLoadException(failure.Message, failure.File, inner: failure);
             }
             try
             {
                 Load();
                 loaded = true;
             }
-            catch (LopException e)
+            catch (NativeLoadException e)
             {
                 failure = e;
                 throw;
@@ -101,7 +100,7 @@ public static class TorchRuntime
         }
         catch (InvalidOperationException e)
         {
-            throw new LopException(ErrorCodes.NativeLoadFailed,
+            throw new NativeLoadException(
                 $"{NativeDiagnosis.Lead}another component already installed a native library resolver for TorchSharp, "
                 + $"so Lop cannot point it at its patched copy {copy} of {shim}.", shim, inner: e);
         }
@@ -142,7 +141,7 @@ public static class TorchRuntime
             if (natives is null || loadedShim is null)
             {
                 string cause = ProbeByName() ?? Innermost(e).Message;
-                throw new LopException(ErrorCodes.NativeLoadFailed, NativeDiagnosis.Lead + cause, inner: e);
+                throw new NativeLoadException(NativeDiagnosis.Lead + cause, inner: e);
             }
             throw Diagnose(natives, loadedShim, detail: null, inner: e);
         }
@@ -157,7 +156,7 @@ public static class TorchRuntime
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new LopException(ErrorCodes.NativeLoadFailed,
+            throw new NativeLoadException(
                 $"{NativeDiagnosis.Lead}{shim} needs {GlibcxxPatch.From}, which this host's libstdc++ lacks, and Lop could not "
                 + $"write its patched copy under {root}: {e.Message} Set {PatchedCopyCache.EnvironmentVariable} to a writable folder.",
                 shim, inner: e);
@@ -183,7 +182,7 @@ public static class TorchRuntime
     /// Every version the shim and libtorch need that the host lacks; when none is missing, the dynamic
     /// linker's own error for the shim. <paramref name="shim"/> is the copy actually used (maybe patched).
     /// </summary>
-    private static LopException Diagnose(TorchNatives natives, string shim, string? detail, Exception? inner = null)
+    private static NativeLoadException Diagnose(TorchNatives natives, string shim, string? detail, Exception? inner = null)
     {
         var missing = new[] { shim }.Concat(natives.Libtorch).SelectMany(MissingFor).ToList();
         string message;
@@ -196,7 +195,7 @@ public static class TorchRuntime
             string error = detail ?? ProbeByPath(shim) ?? (inner is null ? "unknown error" : Innermost(inner).Message);
             message = NativeDiagnosis.DescribeLoadError(shim, error);
         }
-        return new LopException(ErrorCodes.NativeLoadFailed, message, natives.Shim, inner: inner);
+        return new NativeLoadException(message, natives.Shim, inner: inner);
     }
 
     private static IReadOnlyList<MissingVersion> MissingFor(string path)
@@ -239,6 +238,6 @@ public static class TorchRuntime
 
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 
-    private static LopException NotFound(string file, IReadOnlyList<string> folders) =>
-        new(ErrorCodes.NativeLoadFailed, NativeDiagnosis.DescribeNotFound(file, folders));
+    private static NativeLoadException NotFound(string file, IReadOnlyList<string> folders) =>
+        new(NativeDiagnosis.DescribeNotFound(file, folders));
 }

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Lop.Core.Native;
+namespace Lop.Native;
 
 /// <summary>A symbol version one library needs from another, e.g. (<c>libstdc++.so.6</c>, <c>GLIBCXX_3.4.32</c>).</summary>
 internal sealed record VersionNeed(string Library, string Version);

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Lop.Core.Native;
+namespace Lop.Native;
 
 /// <summary>
 /// Lop's own folder for patched natives. Files that belong to other tools (the NuGet cache, the app's

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Lop.Core.Native;
+namespace Lop.Native;
 
 /// <summary>
 /// Rewrites libLibTorchSharp.so's need for <c>GLIBCXX_3.4.32</c> into a need for <c>GLIBCXX_3.4.30</c>

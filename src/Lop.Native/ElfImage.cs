@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
-namespace Lop.Core.Native;
+namespace Lop.Native;
 
 /// <summary>One section header of an ELF64 file; offsets are file offsets.</summary>
 internal readonly record struct ElfSection(int Index, uint Type, long Offset, long Size, uint Link, uint Info, long EntrySize);

@@ -1,4 +1,4 @@
-namespace Lop.Core.Native;
+namespace Lop.Native;
 
 /// <summary>Where TorchSharp's Linux natives are: the shim and the three libtorch libraries it links against.</summary>
 internal sealed record TorchNatives(string Shim, IReadOnlyList<string> Libtorch);
