@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using Lop.Core.Formats;
-using Lop.Core.Jobs;
 using Lop.Core.Models;
-using Lop.Core.Sample;
+using Lop.Samples;
 using static TorchSharp.torch;
 
 namespace Lop.Benchmarks;

@@ -1,4 +1,4 @@
-namespace Lop.Core.Sample.Scenes;
+namespace Lop.Samples.Scenes;
 
 /// <summary>
 /// The square, in pixel coordinates (pixel (x, y) covers [x, x + 1) x [y, y + 1)), that one shape is

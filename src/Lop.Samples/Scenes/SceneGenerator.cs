@@ -1,6 +1,6 @@
 using Lop.Core.Calibration;
 
-namespace Lop.Core.Sample.Scenes;
+namespace Lop.Samples.Scenes;
 
 /// <summary>
 /// Draws scene specs uniformly: shape, colour, count and position independently, so no caption word

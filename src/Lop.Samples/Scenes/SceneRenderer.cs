@@ -1,7 +1,7 @@
 using Lop.Core.Calibration;
 using Lop.Core.Images;
 
-namespace Lop.Core.Sample.Scenes;
+namespace Lop.Samples.Scenes;
 
 /// <summary>
 /// Draws a <see cref="SceneSpec"/> as an image. The seed picks what the caption does not say (the

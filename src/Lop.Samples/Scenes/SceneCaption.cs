@@ -1,4 +1,4 @@
-namespace Lop.Core.Sample.Scenes;
+namespace Lop.Samples.Scenes;
 
 /// <summary>
 /// The caption of a scene, from one fixed template ("two red circles on the left."), so every word

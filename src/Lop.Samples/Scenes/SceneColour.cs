@@ -1,4 +1,4 @@
-namespace Lop.Core.Sample.Scenes;
+namespace Lop.Samples.Scenes;
 
 /// <summary>
 /// The six shape colours: the corners of the RGB cube other than black and white, as far apart from

@@ -3,7 +3,7 @@ using System.Text;
 using System.Xml;
 using Lop.Core.Errors;
 
-namespace Lop.Core.Sample;
+namespace Lop.Samples;
 
 /// <summary>
 /// The built-in calibration corpus: English prose from the .NET reference-pack XML docs. Split by file,

@@ -1,4 +1,4 @@
-namespace Lop.Core.Sample.Scenes;
+namespace Lop.Samples.Scenes;
 
 /// <summary>
 /// Which half of the image the group of shapes sits in. Halves, not a 3x3 grid: three shapes of a

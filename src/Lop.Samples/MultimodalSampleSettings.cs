@@ -1,4 +1,4 @@
-namespace Lop.Core.Sample;
+namespace Lop.Samples;
 
 /// <summary>
 /// Shape and schedule of the built-in multimodal sample: a LLaVA-architecture model (SigLIP-style ViT,
@@ -13,7 +13,7 @@ public sealed record MultimodalSampleSettings
     /// so a CLIP LLaVA computes other image features there than in transformers. The sample's
     /// variants are meant to run in llama.cpp, so it uses the tower llama.cpp runs exactly.
     /// </summary>
-    public string VisionType { get; init; } = Models.VisionConfig.Siglip;
+    public string VisionType { get; init; } = Lop.Core.Models.VisionConfig.Siglip;
 
     public int ImageSize { get; init; } = 32;
     public int PatchSize { get; init; } = 8;

@@ -1,4 +1,4 @@
-namespace Lop.Core.Sample.Scenes;
+namespace Lop.Samples.Scenes;
 
 /// <summary>
 /// What a scene shows: everything its caption says and nothing else. The background shade and the

@@ -6,7 +6,7 @@ using Lop.Core.Errors;
 using Lop.Core.Progress;
 using Lop.Core.Pruning;
 
-namespace Lop.Core.Jobs;
+namespace Lop.Samples;
 
 /// <summary>
 /// What both built-in samples share: a folder holding model/ and sample-report.json is reused when its

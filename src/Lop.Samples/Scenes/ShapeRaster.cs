@@ -1,4 +1,4 @@
-namespace Lop.Core.Sample.Scenes;
+namespace Lop.Samples.Scenes;
 
 /// <summary>
 /// Which pixels a shape covers: a pixel is in when its centre is, tested analytically (no

@@ -1,6 +1,6 @@
 using Lop.Core.Calibration;
 
-namespace Lop.Core.Sample.Scenes;
+namespace Lop.Samples.Scenes;
 
 /// <summary>
 /// Where a scene's shapes go: all inside the named half, a margin clear of its edges (the midline

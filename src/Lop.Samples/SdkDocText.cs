@@ -2,7 +2,7 @@ using System.Text;
 using System.Xml;
 using System.Xml.Linq;
 
-namespace Lop.Core.Sample;
+namespace Lop.Samples;
 
 /// <summary>
 /// Turns one XML documentation file into plain English paragraphs: per member, the <c>summary</c>

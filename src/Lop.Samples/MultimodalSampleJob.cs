@@ -6,13 +6,13 @@ using Lop.Core.Calibration;
 using Lop.Core.Evaluation;
 using Lop.Core.Images;
 using Lop.Core.Importance;
+using Lop.Core.Jobs;
 using Lop.Core.Models;
 using Lop.Core.Progress;
 using Lop.Core.Pruning;
-using Lop.Core.Sample;
-using Lop.Core.Sample.Scenes;
+using Lop.Samples.Scenes;
 
-namespace Lop.Core.Jobs;
+namespace Lop.Samples;
 
 public sealed record MultimodalSampleReport
 {

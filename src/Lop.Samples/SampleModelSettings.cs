@@ -1,4 +1,4 @@
-namespace Lop.Core.Sample;
+namespace Lop.Samples;
 
 /// <summary>
 /// Shape and training schedule of the built-in sample. Deep and narrow on purpose: twelve layers are

@@ -4,12 +4,12 @@ using System.Text.Json;
 using Lop.Core.Calibration;
 using Lop.Core.Evaluation;
 using Lop.Core.Importance;
+using Lop.Core.Jobs;
 using Lop.Core.Models;
 using Lop.Core.Progress;
 using Lop.Core.Pruning;
-using Lop.Core.Sample;
 
-namespace Lop.Core.Jobs;
+namespace Lop.Samples;
 
 public sealed record SampleModelReport
 {

@@ -4,7 +4,7 @@ using Lop.Core.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Lop.Core.Sample;
+namespace Lop.Samples;
 
 /// <summary>
 /// Trains the multimodal sample end to end (vision tower, projector and decoder together) with AdamW,

@@ -4,7 +4,7 @@ using Lop.Core.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Lop.Core.Sample;
+namespace Lop.Samples;
 
 /// <summary>
 /// Trains the sample decoder with AdamW, linear warm-up and cosine decay on random windows of the

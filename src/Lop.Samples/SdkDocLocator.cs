@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Lop.Core.Errors;
 
-namespace Lop.Core.Sample;
+namespace Lop.Samples;
 
 /// <summary>
 /// Finds the XML documentation files of the installed .NET reference pack. They are on every machine

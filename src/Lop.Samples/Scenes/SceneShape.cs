@@ -1,4 +1,4 @@
-namespace Lop.Core.Sample.Scenes;
+namespace Lop.Samples.Scenes;
 
 /// <summary>
 /// The shapes a scene can show: four whose outlines stay distinct at 8 pixels across, so a model
