@@ -1,29 +1,23 @@
 using System.Globalization;
-using System.Text.Json;
+using Lop.Contract;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
 namespace Lop.Build;
 
-/// <summary>The JSON printed by <c>lop variants --json</c> (<c>{"variants": [{"target", "budget", "folder", "manifest", ...}]}</c>) as items.</summary>
+/// <summary>The JSON printed by <c>lop variants --json</c> (<see cref="VariantsReport"/>, read with the contract's options) as items.</summary>
 internal static class EngineResult
 {
     public static ITaskItem[] Parse(string json)
     {
-        using var document = JsonDocument.Parse(json);
-        var variants = document.RootElement.GetProperty("variants");
+        var report = VariantsJson.Deserialize(json);
         var items = new List<ITaskItem>();
-        foreach (var variant in variants.EnumerateArray())
+        foreach (var variant in report.Variants)
         {
-            var folder = variant.GetProperty("folder").GetString() ?? throw new FormatException("a variant has no folder");
-            var item = new TaskItem(folder);
-            item.SetMetadata("TargetName", variant.GetProperty("target").GetString());
-            item.SetMetadata("Budget", variant.TryGetProperty("budget", out var budget) && budget.ValueKind == JsonValueKind.Number
-                ? budget.GetDouble().ToString("R", CultureInfo.InvariantCulture)
-                : "");
-            item.SetMetadata("Manifest", variant.TryGetProperty("manifest", out var manifest) && manifest.GetString() is { } m
-                ? m
-                : Path.Combine(folder, "lop-manifest.json"));
+            var item = new TaskItem(variant.Folder);
+            item.SetMetadata("TargetName", variant.Target);
+            item.SetMetadata("Budget", variant.Budget.ToString("R", CultureInfo.InvariantCulture));
+            item.SetMetadata("Manifest", variant.Manifest ?? Path.Combine(variant.Folder, "lop-manifest.json"));
             items.Add(item);
         }
         return items.ToArray();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Lop.Contract;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -52,6 +53,12 @@ public sealed class LopVariants : ToolTask
     /// </summary>
     public string? EngineVersionRange { get; set; }
 
+    /// <summary>
+    /// Passed as <c>--inputs-file</c>: the engine writes there the files it read (<see cref="Contract.InputsFile"/>),
+    /// which the targets read as the next build's Inputs.
+    /// </summary>
+    public string? InputsFile { get; set; }
+
     /// <summary>One item per variant: ItemSpec the variant folder; metadata TargetName (MSBuild reserves "Target"), Budget, Manifest.</summary>
     [Output]
     public ITaskItem[] Variants { get; private set; } = [];
@@ -68,7 +75,7 @@ public sealed class LopVariants : ToolTask
         YieldDuringToolExecution = true;
         if (!UsesEngineCommand && !File.Exists(EnginePath))
         {
-            Log.LogError(null, "LOP0002", null, EnginePath, 0, 0, 0, 0, "Lop.Build: the engine {0} is missing; restore the Lop.Build package again.", EnginePath);
+            Log.LogError(null, EngineCodes.EngineMissing, null, EnginePath, 0, 0, 0, 0, "Lop.Build: the engine {0} is missing; restore the Lop.Build package again.", EnginePath);
             return false;
         }
         if (!base.Execute())
@@ -81,7 +88,7 @@ public sealed class LopVariants : ToolTask
         }
         catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
         {
-            Log.LogError(null, "LOP0003", null, ConfigFile, 0, 0, 0, 0,
+            Log.LogError(null, EngineCodes.EngineOutputInvalid, null, ConfigFile, 0, 0, 0, 0,
                 "Lop.Build: the engine's output is not the JSON of `lop variants --json` ({0}). It printed: {1}", e.Message, Truncate(stdout.ToString()));
             return false;
         }
@@ -138,12 +145,16 @@ public sealed class LopVariants : ToolTask
         {
             args.AppendSwitchIfNotNull("--output ", OutputPath!.TrimEnd('/', '\\'));
         }
+        if (!string.IsNullOrWhiteSpace(InputsFile))
+        {
+            args.AppendSwitchIfNotNull("--inputs-file ", InputsFile);
+        }
         return args.ToString();
     }
 
     /// <summary>
-    /// stdout is the JSON result; stderr lines in MSBuild's canonical form
-    /// (<c>lop.yaml(12,5): error LOP1003: ...</c>) become errors and warnings with file, line, column and code;
+    /// stdout is the JSON result; stderr lines in MSBuild's canonical form (<see cref="EngineDiagnostic"/>,
+    /// <c>lop.yaml(12,5): error LOP1003: ...</c>) become errors and warnings with file, line, column and code;
     /// any other stderr line (progress) is a low-importance message.
     /// </summary>
     protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
@@ -168,7 +179,7 @@ public sealed class LopVariants : ToolTask
         {
             return base.HandleTaskExecutionErrors();
         }
-        Log.LogError(null, "LOP0004", null, ConfigFile, 0, 0, 0, 0,
+        Log.LogError(null, EngineCodes.EngineFailed, null, ConfigFile, 0, 0, 0, 0,
             "Lop.Build: the engine exited with code {0}. Its last output: {1}", ExitCode, string.Join(" | ", lastLines));
         return false;
     }

@@ -4,7 +4,7 @@ using Lop.Core.Errors;
 namespace Lop.Cli;
 
 /// <summary>
-/// The one place errors are rendered: a LopException (or Lop.Runtime's LopRuntimeException) becomes its canonical line
+/// The one place errors are rendered: a LopException (or Lop.Native's NativeLoadException, Lop.Runtime's LopRuntimeException) becomes its canonical line
 /// (<c>file(line,col): error LOPnnnn: message</c>) on stderr and exit code 1; anything unexpected
 /// becomes one line too (the stack trace only with LOP_DEBUG=1), exit code 2.
 /// </summary>
@@ -33,6 +33,12 @@ internal static class CommandRunner
         }
         catch (LopException e)
         {
+            await Console.Error.WriteLineAsync(e.Render());
+            return 1;
+        }
+        catch (Lop.Native.NativeLoadException e)
+        {
+            // TorchSharp's natives did not load (LOP0001): the same canonical line, the same exit code.
             await Console.Error.WriteLineAsync(e.Render());
             return 1;
         }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Lop.Core.Jobs;
+using Lop.Core.Progress;
 
 namespace Lop.Cli;
 

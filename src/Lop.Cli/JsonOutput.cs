@@ -1,19 +1,12 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Lop.Cli;
 
 /// <summary>The --json contract: camelCase, stable property order (declaration order), one document on stdout.</summary>
 internal static class JsonOutput
 {
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    // The MSBuild task reads `lop variants --json` with these same options: one definition, in the contract.
+    private static readonly JsonSerializerOptions Options = Lop.Contract.VariantsJson.Options;
 
     public static void Write<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Options));
 }

@@ -1,4 +1,4 @@
-using Lop.Core.Jobs;
+using Lop.Samples;
 
 namespace Lop.Cli;
 

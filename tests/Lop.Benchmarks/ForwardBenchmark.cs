@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using Lop.Core.Formats;
-using Lop.Core.Jobs;
 using Lop.Core.Models;
-using Lop.Core.Sample;
+using Lop.Samples;
 using static TorchSharp.torch;
 
 namespace Lop.Benchmarks;
@@ -16,7 +15,7 @@ internal static class ForwardBenchmark
 {
     public static int Run(string[] args)
     {
-        Lop.Core.Native.TorchRuntime.EnsureLoaded();
+        Lop.Native.TorchRuntime.EnsureLoaded();
         var batch = int.Parse(Option(args, "--batch") ?? "16");
         var seq = int.Parse(Option(args, "--seq") ?? "128");
         var modelFolder = Option(args, "--model");

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Lop.Core.Formats;
 using Lop.Core.Gguf;
-using Lop.Core.Jobs;
+using Lop.Core.Progress;
 
 namespace Lop.Benchmarks;
 

@@ -1,6 +1,6 @@
 using Lop.Core.Formats;
 using Lop.Core.Importance;
-using Lop.Core.Jobs;
+using Lop.Core.Progress;
 using Lop.Core.Pruning;
 
 namespace Lop.Benchmarks;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Lop.Core.Formats;
 using Lop.Core.Importance;
-using Lop.Core.Jobs;
+using Lop.Core.Progress;
 using Lop.Core.Pruning;
 
 namespace Lop.Benchmarks;

@@ -33,6 +33,11 @@ public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelp
         Assert.Equal(1, project.EngineRuns);
         Assert.Contains("TargetName=half Budget=0.5 Manifest=", second.Output);
 
+        // The engine's list of what it read, which the next build's up-to-date check takes as its Inputs.
+        var inputs = File.ReadAllLines(Path.Combine(project.Folder, "obj", "lop.inputs.txt"));
+        Assert.Contains(Path.Combine(project.Folder, "models", "tiny", "config.json"), inputs);
+        Assert.Contains(Path.Combine(project.Folder, "data", "calibration.txt"), inputs);
+
         // A model file named (through its folder) in lop.yaml is an input.
         File.SetLastWriteTimeUtc(Path.Combine(project.Folder, "models", "tiny", "config.json"), DateTime.UtcNow);
         var third = Build(project, "build");
@@ -40,12 +45,22 @@ public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelp
         Assert.DoesNotContain(Skipped, third.Output);
         Assert.Equal(2, project.EngineRuns);
 
+        // So is the calibration file, here given as `calibration: {path: ...}`; then nothing changed again.
+        File.SetLastWriteTimeUtc(Path.Combine(project.Folder, "data", "calibration.txt"), DateTime.UtcNow);
+        var fourth = Build(project, "build");
+        Assert.True(fourth.ExitCode == 0, fourth.Output);
+        Assert.DoesNotContain(Skipped, fourth.Output);
+        Assert.Equal(3, project.EngineRuns);
+        var fifth = Build(project, "build");
+        Assert.Contains(Skipped, fifth.Output);
+        Assert.Equal(3, project.EngineRuns);
+
         // dotnet publish builds Release: the variants do not depend on the configuration, so the engine does not run.
         var publish = Build(project, "publish", "-o", "publish");
         Assert.True(publish.ExitCode == 0, publish.Output);
         Assert.True(File.Exists(Path.Combine(project.Folder, "publish", "lop-variants", "half", "lop-manifest.json")), publish.Output);
         Assert.True(File.Exists(Path.Combine(project.Folder, "publish", "lop-variants", "phone", "tokenizer", "tokenizer.json")));
-        Assert.Equal(2, project.EngineRuns);
+        Assert.Equal(3, project.EngineRuns);
     }
 
     [Fact]
@@ -124,6 +139,8 @@ public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelp
             Assert.Contains("tasks/net10.0/Lop.Build.dll", names);
             Assert.Contains("tools/engine/Lop.Cli.dll", names);
             Assert.Contains("tools/engine/Lop.Core.dll", names);
+            Assert.Contains("tools/engine/Lop.Native.dll", names);
+            Assert.Contains("tools/engine/Lop.Samples.dll", names); // dotnet lop sample-model lives there
             Assert.Contains("buildTransitive/Lop.Build.targets", names);
             Assert.DoesNotContain(names, n => n.Contains("TorchSharp.dll") || n.Contains("libtorch"));
         }
@@ -152,7 +169,7 @@ public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelp
         Assert.NotEqual(0, build.ExitCode);
         var engine = Path.Combine(package.Packages, "lop.build", package.Version, "tools", "engine");
         Assert.Contains($"exec --depsfile {engine}/Lop.Cli.deps.json --runtimeconfig {engine}/Lop.Cli.runtimeconfig.json", build.Output);
-        Assert.Contains($"--additionalprobingpath {package.Packages.TrimEnd('/')} --additionalprobingpath {package.MachinePackages.TrimEnd('/')} {engine}/Lop.Cli.dll variants --config {project.ConfigFile} --json --engine-version-range \"[0.1.0, 0.2.0)\" --output {project.Folder}/obj/lop", build.Output);
+        Assert.Contains($"--additionalprobingpath {package.Packages.TrimEnd('/')} --additionalprobingpath {package.MachinePackages.TrimEnd('/')} {engine}/Lop.Cli.dll variants --config {project.ConfigFile} --json --engine-version-range \"[0.1.0, 0.2.0)\" --output {project.Folder}/obj/lop --inputs-file {project.Folder}/obj/lop.inputs.txt", build.Output);
         Assert.DoesNotContain("MSB6003", build.Output); // the tool could not be started
         Assert.Contains("config.json : error LOP2103", build.Output); // the engine's own diagnostic, mapped to an MSBuild error
         Assert.DoesNotContain("Unhandled exception", build.Output);

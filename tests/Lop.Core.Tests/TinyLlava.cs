@@ -37,7 +37,7 @@ internal static class TinyLlava
 
     public static LlavaModel Random(ModelConfig config, long seed = 7)
     {
-        Lop.Core.Native.TorchRuntime.EnsureLoaded();
+        Lop.Native.TorchRuntime.EnsureLoaded();
         manual_seed(seed);
         var model = new LlavaModel(config);
         using var noGrad = no_grad();

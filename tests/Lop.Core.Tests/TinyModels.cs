@@ -34,7 +34,7 @@ internal static class TinyModels
     /// <summary>A model with random weights of a realistic scale (norm weights away from 1, so they matter).</summary>
     public static CausalLm Random(ModelConfig config, long seed = 7)
     {
-        Lop.Core.Native.TorchRuntime.EnsureLoaded();
+        Lop.Native.TorchRuntime.EnsureLoaded();
         manual_seed(seed);
         var model = new CausalLm(config);
         using var noGrad = no_grad();

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using Lop.Core.Jobs;
-using Lop.Core.Sample;
+using Lop.Samples;
 
 namespace Lop.Cli.Commands;
 

@@ -10,10 +10,11 @@ namespace Lop.Core.Errors;
 public static class ErrorCodes
 {
     // Runtime
-    public const string NativeLoadFailed = "LOP0001";
+    /// <summary>Thrown by Lop.Native (a NativeLoadException), which owns the number.</summary>
+    public const string NativeLoadFailed = Lop.Native.NativeLoadException.ErrorCode;
     public const string InvalidArgument = "LOP0002";
     public const string OutputNotWritable = "LOP0003";
-    public const string EngineVersionUnsupported = "LOP0005";
+    public const string EngineVersionUnsupported = Lop.Contract.EngineCodes.EngineVersionUnsupported;
 
     // lop.yaml (every one carries the line and column of the offending node)
     public const string YamlSyntax = "LOP1001";

@@ -26,13 +26,5 @@ public sealed class LopException : Exception
     public int? Column { get; }
 
     /// <summary><c>file(line,col): error LOPnnnn: message</c>, or <c>lop: error LOPnnnn: message</c> without a file.</summary>
-    public string Render()
-    {
-        var origin = File ?? "lop";
-        if (File is not null && Line is int line)
-        {
-            origin += Column is int column ? $"({line},{column})" : $"({line})";
-        }
-        return $"{origin}: error {Code}: {Message}";
-    }
+    public string Render() => Lop.Contract.EngineDiagnostic.Format(Lop.Contract.EngineDiagnostic.Error, Code, Message, File, Line, Column);
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Lop.Core.Formats;
-using Lop.Core.Jobs;
+using Lop.Core.Progress;
 
 namespace Lop.Core.Gguf;
 

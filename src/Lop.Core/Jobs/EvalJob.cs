@@ -4,6 +4,7 @@ using Lop.Core.Evaluation;
 using Lop.Core.Pipeline;
 using Lop.Core.Importance;
 using Lop.Core.Predictor;
+using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Search;
 using Lop.Core.Settings;

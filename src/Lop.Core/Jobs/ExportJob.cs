@@ -1,5 +1,6 @@
 using Lop.Core.Formats;
 using Lop.Core.Gguf;
+using Lop.Core.Progress;
 
 namespace Lop.Core.Jobs;
 

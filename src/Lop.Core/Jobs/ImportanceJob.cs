@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Lop.Core.Importance;
 using Lop.Core.Pipeline;
 using Lop.Core.Settings;
+using Lop.Core.Progress;
 
 namespace Lop.Core.Jobs;
 

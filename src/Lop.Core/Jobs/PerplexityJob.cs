@@ -5,6 +5,7 @@ using Lop.Core.Errors;
 using Lop.Core.Evaluation;
 using Lop.Core.Gguf;
 using Lop.Core.Settings;
+using Lop.Core.Progress;
 
 namespace Lop.Core.Jobs;
 
@@ -64,7 +65,7 @@ public static class PerplexityJob
         var model = inputs.Model(progress);
         var clock = Stopwatch.StartNew();
         var result = LogLikelihood.Evaluate(model, sequences, request.BatchSize,
-            new Progress(progress, "perplexity"), cancellation);
+            new StageProgress(progress, "perplexity"), cancellation);
         var seconds = clock.Elapsed.TotalSeconds;
         var gap = inputs.Calibration.HasImages ? MultimodalGap.Measure(model, sequences, request.BatchSize, cancellation) : (MultimodalGapResult?)null;
         return new PerplexityReport(inputs.Checkpoint.Folder, request.Split, result.Perplexity, result.MeanNll,
@@ -80,13 +81,7 @@ public static class PerplexityJob
     {
         var path = Path.GetFullPath(file);
         using var scorer = LlamaCppScorer.Open(path, sequences.Max(s => s.Length));
-        var score = scorer.Score(sequences, new Progress(progress, "perplexity (llama.cpp)"), cancellation);
+        var score = scorer.Score(sequences, new StageProgress(progress, "perplexity (llama.cpp)"), cancellation);
         return new GgufPerplexity(path, score.Perplexity, score.MeanNll, score.PredictedTokens, (score.Perplexity - enginePerplexity) / enginePerplexity);
-    }
-
-    /// <summary>Adapts batch progress to the job's progress sink (synchronously: IProgress of the BCL would post to the thread pool).</summary>
-    internal sealed class Progress(IJobProgress sink, string stage) : IProgress<(int Done, int Total)>
-    {
-        public void Report((int Done, int Total) value) => sink.Report(stage, value.Done, value.Total);
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Lop.Core.Allocation;
 using Lop.Core.Pipeline;
+using Lop.Core.Progress;
 using Lop.Core.Search;
 using Lop.Core.Settings;
 

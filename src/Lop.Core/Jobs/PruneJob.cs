@@ -4,6 +4,7 @@ using Lop.Core.Models;
 using Lop.Core.Allocation;
 using Lop.Core.Errors;
 using Lop.Core.Pipeline;
+using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Settings;
 

@@ -1,4 +1,8 @@
 using Lop.Core.Pipeline;
+using Lop.Core.Artifacts;
+using Lop.Core.Importance;
+using Lop.Core.Progress;
+using Lop.Core.Pruning;
 using Lop.Core.Search;
 using Lop.Core.Settings;
 

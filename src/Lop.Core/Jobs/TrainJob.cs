@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Lop.Core.Pipeline;
 using Lop.Core.Predictor;
+using Lop.Core.Progress;
 using Lop.Core.Settings;
 
 namespace Lop.Core.Jobs;

@@ -3,33 +3,21 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Lop.Contract;
 using Lop.Core.Config;
 using Lop.Core.Formats;
 using Lop.Core.Allocation;
 using Lop.Core.Importance;
 using Lop.Core.Pipeline;
+using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Targets;
 
 namespace Lop.Core.Jobs;
 
 /// <param name="EngineVersionRange">a NuGet version range the caller (the MSBuild package) supports, or null</param>
-public sealed record VariantsRequest(string ConfigFile, string? OutputFolder = null, string? EngineVersionRange = null);
-
-/// <summary>One emitted variant; the JSON contract the MSBuild task reads.</summary>
-public sealed record VariantSummary(
-    string Target,
-    string Constraint,
-    double Budget,
-    string Folder,
-    string Manifest,
-    long Parameters,
-    long Bytes,
-    double HeldOutPerplexity,
-    bool UpToDate,
-    string Explanation);
-
-public sealed record VariantsReport(string Config, string OutputFolder, IReadOnlyList<VariantSummary> Variants, string EngineVersion, double Seconds);
+/// <param name="InputsFile">where to write the files this run reads (<see cref="Contract.InputsFile"/>), or null</param>
+public sealed record VariantsRequest(string ConfigFile, string? OutputFolder = null, string? EngineVersionRange = null, string? InputsFile = null);
 
 /// <summary>
 /// <c>dotnet lop variants</c>: the whole pipeline from lop.yaml. Each target's constraint is solved to
@@ -40,18 +28,16 @@ public static class VariantsJob
 {
     public const string SummaryFile = "lop-variants.json";
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     public static VariantsReport Run(VariantsRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
         EnsureSupported(request.EngineVersionRange);
         var config = LopConfig.Load(request.ConfigFile);
+        if (request.InputsFile is not null)
+        {
+            // Before any work: the build's next up-to-date check needs the list even if this run fails later.
+            InputsFile.Write(request.InputsFile, LopConfigInputFiles.Of(config));
+        }
         var output = Path.GetFullPath(request.OutputFolder ?? config.OutputFolder);
         using var pipeline = ModelPipeline.Open(config.ModelFolder, config.Calibration, config.DType, config.CacheFolder, progress);
         var summaries = new List<VariantSummary>();
@@ -74,7 +60,7 @@ public static class VariantsJob
         RemoveStaleTargets(output, config.Targets.Select(t => t.Name).ToHashSet(StringComparer.Ordinal));
         var report = new VariantsReport(config.YamlPath, output, summaries, VariantManifest.EngineVersionString(), clock.Elapsed.TotalSeconds);
         Directory.CreateDirectory(output);
-        Artifacts.AtomicFile.WriteAllText(Path.Combine(output, SummaryFile), JsonSerializer.Serialize(report, Json) + "\n");
+        Artifacts.AtomicFile.WriteAllText(Path.Combine(output, SummaryFile), VariantsJson.Serialize(report) + "\n");
         return report;
     }
 

@@ -2,7 +2,7 @@ using Lop.Core.Calibration;
 using Lop.Core.Errors;
 using Lop.Core.Formats;
 using Lop.Core.Importance;
-using Lop.Core.Jobs;
+using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Models;
 using Lop.Core.Settings;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Lop.Core.Artifacts;
 using Lop.Core.Importance;
-using Lop.Core.Jobs;
+using Lop.Core.Progress;
 using Lop.Core.Settings;
 using Lop.Core.Predictor;
 using Lop.Core.Search;
@@ -70,7 +70,7 @@ internal sealed class ModelPipeline : IDisposable
             return _importance = new Cached<ImportanceScores>(hit.Value, key, hit.Version.ToNormalizedString(), file, true);
         }
         var scores = ImportanceScorer.Score(Inputs.Model(_progress), Inputs.Calibration.Search, batchSize,
-            new PerplexityJob.Progress(_progress, "importance"), cancellation);
+            new StageProgress(_progress, "importance"), cancellation);
         var version = ImportanceArtifacts.FirstVersion;
         ImportanceArtifacts.Save(_store, key, scores, version, new Dictionary<string, string>
         {

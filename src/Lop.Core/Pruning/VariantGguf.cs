@@ -2,7 +2,7 @@ using System.Text.Json;
 using Lop.Core.Artifacts;
 using Lop.Core.Formats;
 using Lop.Core.Gguf;
-using Lop.Core.Jobs;
+using Lop.Core.Progress;
 
 namespace Lop.Core.Pruning;
 

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Lop.Core.Calibration;
 using Lop.Core.Errors;
-using Lop.Core.Jobs;
 using Lop.Core.Models;
+using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Allocation;
 

@@ -1,5 +1,5 @@
 using Lop.Core.Errors;
-using Lop.Core.Sample;
+using Lop.Samples;
 
 namespace Lop.Core.Tests.Calibration;
 

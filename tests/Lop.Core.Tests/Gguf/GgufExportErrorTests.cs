@@ -1,5 +1,6 @@
 using Lop.Core.Errors;
 using Lop.Core.Jobs;
+using Lop.Core.Progress;
 
 namespace Lop.Core.Tests.Gguf;
 

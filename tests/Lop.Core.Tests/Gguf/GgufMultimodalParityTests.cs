@@ -3,8 +3,8 @@ using Lop.Core.Evaluation;
 using Lop.Core.Formats;
 using Lop.Core.Gguf;
 using Lop.Core.Images;
-using Lop.Core.Jobs;
 using Lop.Core.Models;
+using Lop.Core.Progress;
 
 namespace Lop.Core.Tests.Gguf;
 

@@ -2,8 +2,8 @@ using Lop.Core.Calibration;
 using Lop.Core.Evaluation;
 using Lop.Core.Formats;
 using Lop.Core.Gguf;
-using Lop.Core.Jobs;
 using Lop.Core.Models;
+using Lop.Core.Progress;
 using TorchSharp;
 using Xunit.Abstractions;
 

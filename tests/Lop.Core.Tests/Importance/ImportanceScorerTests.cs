@@ -10,7 +10,7 @@ public class ImportanceScorerTests
     [Fact]
     public void Statistics_accumulate_per_neuron_over_every_token_of_every_batch()
     {
-        Lop.Core.Native.TorchRuntime.EnsureLoaded();
+        Lop.Native.TorchRuntime.EnsureLoaded();
         using var statistics = new ActivationStatistics([3]);
         // Two batches: [1 token x 3 neurons] then [2 tokens x 3 neurons].
         statistics.Observe(0, tensor(new float[] { 1, 2, 3 }).reshape(1, 1, 3));

@@ -1,5 +1,6 @@
 using Lop.Core.Jobs;
 using Lop.Core.Predictor;
+using Lop.Core.Progress;
 using Lop.Core.Search;
 using Lop.Core.Settings;
 

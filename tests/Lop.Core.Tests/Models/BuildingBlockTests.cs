@@ -6,7 +6,7 @@ namespace Lop.Core.Tests.Models;
 /// <summary>RMSNorm, RoPE and attention against small cases computed by hand.</summary>
 public class BuildingBlockTests
 {
-    public BuildingBlockTests() => Lop.Core.Native.TorchRuntime.EnsureLoaded();
+    public BuildingBlockTests() => Lop.Native.TorchRuntime.EnsureLoaded();
 
     [Fact]
     public void RmsNorm_matches_hand_computed_values()

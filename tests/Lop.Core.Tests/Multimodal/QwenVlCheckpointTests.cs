@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Lop.Core.Formats;
 using Lop.Core.Jobs;
 using Lop.Core.Models;
+using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Settings;
 using Xunit;

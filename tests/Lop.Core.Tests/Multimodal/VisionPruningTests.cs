@@ -1,7 +1,7 @@
 using Lop.Core.Formats;
 using Lop.Core.Importance;
-using Lop.Core.Jobs;
 using Lop.Core.Models;
+using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Xunit;
 using static TorchSharp.torch;

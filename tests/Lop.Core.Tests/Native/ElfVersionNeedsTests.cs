@@ -1,4 +1,4 @@
-using Lop.Core.Native;
+using Lop.Native;
 
 namespace Lop.Core.Tests.Native;
 

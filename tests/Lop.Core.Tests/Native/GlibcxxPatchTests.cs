@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Lop.Core.Native;
+using Lop.Native;
 
 namespace Lop.Core.Tests.Native;
 

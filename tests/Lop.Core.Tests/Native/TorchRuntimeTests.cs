@@ -1,4 +1,4 @@
-using Lop.Core.Native;
+using Lop.Native;
 using TorchSharp;
 
 namespace Lop.Core.Tests.Native;

@@ -1,4 +1,4 @@
-using Lop.Core.Jobs;
+using Lop.Core.Progress;
 using Lop.Core.Settings;
 using Lop.Core.Pipeline;
 using Lop.Core.Predictor;

@@ -11,7 +11,7 @@ public class PredictorNetworkTests
 
     private static PredictorNetwork Network(PredictorArchitecture architecture, long seed = 11)
     {
-        Lop.Core.Native.TorchRuntime.EnsureLoaded();
+        Lop.Native.TorchRuntime.EnsureLoaded();
         var network = PredictorNetwork.Create(Layers, Small with { Architecture = architecture, Seed = seed });
         network.eval();
         return network;

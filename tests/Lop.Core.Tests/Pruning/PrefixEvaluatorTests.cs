@@ -1,8 +1,8 @@
 using Lop.Core.Calibration;
 using Lop.Core.Formats;
 using Lop.Core.Importance;
-using Lop.Core.Jobs;
 using Lop.Core.Models;
+using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Evaluation;
 

@@ -1,4 +1,4 @@
-using Lop.Core.Sample.Scenes;
+using Lop.Samples.Scenes;
 
 namespace Lop.Core.Tests.Sample;
 

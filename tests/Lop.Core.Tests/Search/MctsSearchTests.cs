@@ -1,7 +1,7 @@
 using Lop.Core.Calibration;
 using Lop.Core.Importance;
-using Lop.Core.Jobs;
 using Lop.Core.Models;
+using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Search;
 using Lop.Core.Allocation;
