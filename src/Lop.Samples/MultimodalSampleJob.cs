@@ -12,6 +12,7 @@ using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Settings;
 using Lop.Samples.Scenes;
+using Lop.Core.Loading;
 
 namespace Lop.Samples;
 

@@ -9,6 +9,7 @@ using Lop.Core.Models;
 using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Settings;
+using Lop.Core.Loading;
 
 namespace Lop.Samples;
 

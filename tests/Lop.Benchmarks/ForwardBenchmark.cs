@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Lop.Core.Formats;
 using Lop.Core.Models;
 using Lop.Samples;
+using Lop.Core.Loading;
 using static TorchSharp.torch;
 
 namespace Lop.Benchmarks;

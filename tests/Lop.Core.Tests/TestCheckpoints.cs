@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Lop.Core.Formats;
 using Lop.Core.Importance;
 using Lop.Core.Models;
+using Lop.Core.Loading;
 
 namespace Lop.Core.Tests;
 

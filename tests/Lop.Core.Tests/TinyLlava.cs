@@ -1,6 +1,7 @@
 using Lop.Core.Calibration;
 using Lop.Core.Evaluation;
 using Lop.Core.Models;
+using Lop.Core.Loading;
 using static TorchSharp.torch;
 
 namespace Lop.Core.Tests;

@@ -29,7 +29,7 @@ internal static class VisionImportance
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var batch = images.Skip(start).Take(batchSize).Select(i => new CalibrationSequence([]) { Image = i }).ToList();
-                model.ImageFeatures(Evaluation.SequenceBatch.Create(batch, 0, batch.Count).Images!);
+                model.ImageFeatures(Models.SequenceBatch.Create(batch, 0, batch.Count).Images!);
             }
         }
         var tokens = Math.Max(1, statistics.Tokens);

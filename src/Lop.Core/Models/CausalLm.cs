@@ -1,4 +1,3 @@
-using Lop.Core.Evaluation;
 using Lop.Core.Models.Vision;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,4 +1,3 @@
-using Lop.Core.Evaluation;
 using static TorchSharp.torch;
 
 namespace Lop.Core.Models;

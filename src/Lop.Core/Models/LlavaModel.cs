@@ -1,5 +1,4 @@
 using Lop.Core.Errors;
-using Lop.Core.Evaluation;
 using Lop.Core.Models.Vision;
 using static TorchSharp.torch;
 

@@ -6,6 +6,7 @@ using Lop.Core.Models;
 using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Xunit;
+using Lop.Core.Loading;
 using static TorchSharp.torch;
 
 namespace Lop.Core.Tests.Multimodal;
@@ -42,7 +43,7 @@ public class LlavaCheckpointTests
         var sequences = TinyLlava.Sequences(config, 2, before: 3, after: 4);
         using var inference = inference_mode();
 
-        var batch = Evaluation.SequenceBatch.Create(sequences, 0, 2);
+        var batch = Lop.Core.Models.SequenceBatch.Create(sequences, 0, 2);
         var logits = model.Logits(batch);
 
         // By hand: embed the tokens, overwrite positions 3..6 of row r with image r's features.

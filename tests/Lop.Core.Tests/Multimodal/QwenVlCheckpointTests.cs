@@ -6,6 +6,7 @@ using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Settings;
 using Xunit;
+using Lop.Core.Loading;
 using static TorchSharp.torch;
 
 namespace Lop.Core.Tests.Multimodal;

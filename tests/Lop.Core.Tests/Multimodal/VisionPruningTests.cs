@@ -4,6 +4,7 @@ using Lop.Core.Models;
 using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Xunit;
+using Lop.Core.Loading;
 using static TorchSharp.torch;
 
 namespace Lop.Core.Tests.Multimodal;

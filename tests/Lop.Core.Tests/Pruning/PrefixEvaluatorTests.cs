@@ -5,6 +5,7 @@ using Lop.Core.Models;
 using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Evaluation;
+using Lop.Core.Loading;
 
 namespace Lop.Core.Tests.Pruning;
 

@@ -6,6 +6,7 @@ using Lop.Core.Models;
 using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using TorchSharp;
+using Lop.Core.Loading;
 using static TorchSharp.torch;
 
 namespace Lop.Core.Tests.Pruning;

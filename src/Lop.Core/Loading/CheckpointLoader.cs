@@ -1,9 +1,10 @@
 using Lop.Core.Errors;
 using Lop.Core.Formats;
 using TorchSharp;
+using Lop.Core.Models;
 using static TorchSharp.torch;
 
-namespace Lop.Core.Models;
+namespace Lop.Core.Loading;
 
 /// <summary>
 /// Builds the engine's model from a checkpoint folder: every parameter's tensor is found by its

@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using Lop.Core.Formats;
+using Lop.Core.Models;
 using static TorchSharp.torch;
 
-namespace Lop.Core.Models;
+namespace Lop.Core.Loading;
 
 /// <summary>Writes the engine's models as Hugging Face folders (config.json + model.safetensors), as save_pretrained would.</summary>
 internal static class CheckpointSaver

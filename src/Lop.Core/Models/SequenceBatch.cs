@@ -1,7 +1,7 @@
 using Lop.Core.Calibration;
 using static TorchSharp.torch;
 
-namespace Lop.Core.Evaluation;
+namespace Lop.Core.Models;
 
 /// <summary>
 /// Equal-length calibration sequences packed as tensors: tokens [count, seq], the loss mask over
