@@ -22,8 +22,8 @@ public sealed class LopVariants : ToolTask
     private const MessageImportance StdOutTag = MessageImportance.High;
     private const MessageImportance StdErrTag = MessageImportance.Low;
 
-    private readonly StringBuilder stdout = new();
-    private readonly Queue<string> lastLines = new();
+    private readonly StringBuilder _stdout = new();
+    private readonly Queue<string> _lastLines = new();
 
     [Required]
     public string ConfigFile { get; set; } = "";
@@ -84,12 +84,12 @@ public sealed class LopVariants : ToolTask
         }
         try
         {
-            Variants = EngineResult.Parse(stdout.ToString());
+            Variants = EngineResult.Parse(_stdout.ToString());
         }
         catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
         {
             Log.LogError(null, EngineCodes.EngineOutputInvalid, null, ConfigFile, 0, 0, 0, 0,
-                "Lop.Build: the engine's output is not the JSON of `lop variants --json` ({0}). It printed: {1}", e.Message, Truncate(stdout.ToString()));
+                "Lop.Build: the engine's output is not the JSON of `lop variants --json` ({0}). It printed: {1}", e.Message, Truncate(_stdout.ToString()));
             return false;
         }
         foreach (var variant in Variants)
@@ -161,14 +161,14 @@ public sealed class LopVariants : ToolTask
     {
         if (messageImportance == StdOutTag)
         {
-            stdout.AppendLine(singleLine);
+            _stdout.AppendLine(singleLine);
             return;
         }
         Log.LogMessageFromText(singleLine, MessageImportance.Low);
-        lastLines.Enqueue(singleLine);
-        if (lastLines.Count > 10)
+        _lastLines.Enqueue(singleLine);
+        if (_lastLines.Count > 10)
         {
-            lastLines.Dequeue();
+            _lastLines.Dequeue();
         }
     }
 
@@ -180,7 +180,7 @@ public sealed class LopVariants : ToolTask
             return base.HandleTaskExecutionErrors();
         }
         Log.LogError(null, EngineCodes.EngineFailed, null, ConfigFile, 0, 0, 0, 0,
-            "Lop.Build: the engine exited with code {0}. Its last output: {1}", ExitCode, string.Join(" | ", lastLines));
+            "Lop.Build: the engine exited with code {0}. Its last output: {1}", ExitCode, string.Join(" | ", _lastLines));
         return false;
     }
 

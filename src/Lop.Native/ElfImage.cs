@@ -18,13 +18,13 @@ internal sealed class ElfImage
     public const uint ShtGnuVerdef = 0x6ffffffd, ShtGnuVerneed = 0x6ffffffe, ShtGnuVersym = 0x6fffffff;
 
     private const int SectionHeaderSize = 64;
-    private readonly Func<long, int, byte[]> readAt;
+    private readonly Func<long, int, byte[]> _readAt;
 
     private ElfImage(string name, long length, Func<long, int, byte[]> readAt)
     {
         Name = name;
         Length = length;
-        this.readAt = readAt;
+        _readAt = readAt;
         Sections = ReadSectionHeaders();
     }
 
@@ -66,7 +66,7 @@ internal sealed class ElfImage
         {
             throw new InvalidDataException($"{Name}: range {offset}+{count} lies outside the file.");
         }
-        return readAt(offset, (int)count);
+        return _readAt(offset, (int)count);
     }
 
     public byte[] ReadSection(ElfSection section) => Read(section.Offset, section.Size);

@@ -15,37 +15,37 @@ namespace Lop.Native;
 public static class TorchRuntime
 {
     private static readonly object Gate = new();
-    private static volatile bool loaded;
-    private static NativeLoadException? failure;
-    private static Dictionary<string, IntPtr> handles = new(StringComparer.Ordinal);
+    private static volatile bool _loaded;
+    private static NativeLoadException? _failure;
+    private static Dictionary<string, IntPtr> _handles = new(StringComparer.Ordinal);
 
     /// <summary>Idempotent, thread-safe; call before the first tensor. Throws NativeLoadException (LOP0001) naming the real cause.</summary>
     public static void EnsureLoaded()
     {
-        if (loaded)
+        if (_loaded)
         {
             return;
         }
         lock (Gate)
         {
-            if (loaded)
+            if (_loaded)
             {
                 return;
             }
             // A failed attempt can leave TorchSharp's type initialiser broken for the process, so a retry
             // would only produce a worse message: repeat the first one.
-            if (failure is not null)
+            if (_failure is not null)
             {
-                throw new NativeLoadException(failure.Message, failure.File, inner: failure);
+                throw new NativeLoadException(_failure.Message, _failure.File, inner: _failure);
             }
             try
             {
                 Load();
-                loaded = true;
+                _loaded = true;
             }
             catch (NativeLoadException e)
             {
-                failure = e;
+                _failure = e;
                 throw;
             }
         }
@@ -93,7 +93,7 @@ public static class TorchRuntime
             loadedHandles[LibraryName(library)] = LoadOrDiagnose(library, natives, copy);
         }
         loadedHandles["LibTorchSharp"] = LoadOrDiagnose(copy, natives, copy);
-        handles = loadedHandles;
+        _handles = loadedHandles;
         try
         {
             NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, Resolve);
@@ -113,7 +113,7 @@ public static class TorchRuntime
     /// anything else returns zero and default probing continues.
     /// </summary>
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
-        handles.TryGetValue(LibraryName(name), out IntPtr handle) ? handle : IntPtr.Zero;
+        _handles.TryGetValue(LibraryName(name), out IntPtr handle) ? handle : IntPtr.Zero;
 
     /// <summary>"libtorch_cpu.so" and "torch_cpu" both become "torch_cpu"; "LibTorchSharp" stays.</summary>
     private static string LibraryName(string nameOrPath)

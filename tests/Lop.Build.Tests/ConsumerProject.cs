@@ -6,23 +6,23 @@ namespace Lop.Build.Tests;
 /// <summary>A console project in a temp folder with a PackageReference to Lop.Build, the fake engine, and a lop.yaml.</summary>
 public sealed class ConsumerProject
 {
-    private readonly PackageFixture package;
+    private readonly PackageFixture _package;
 
     public ConsumerProject(PackageFixture package, string name, string yaml)
     {
-        this.package = package;
-        Folder = Directory.CreateDirectory(Path.Combine(package.Root, name)).FullName;
-        File.Copy(Path.Combine(package.RepoRoot, "global.json"), Path.Combine(Folder, "global.json"));
+        _package = package;
+        Folder = Directory.CreateDirectory(Path.Combine(_package.Root, name)).FullName;
+        File.Copy(Path.Combine(_package.RepoRoot, "global.json"), Path.Combine(Folder, "global.json"));
         File.WriteAllText(Path.Combine(Folder, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
                 <clear />
-                <add key="lop-build-tests" value="{package.Feed}" />
+                <add key="lop-build-tests" value="{_package.Feed}" />
                 <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
               </packageSources>
               <fallbackPackageFolders>
-                <add key="machine" value="{package.MachinePackages}" />
+                <add key="machine" value="{_package.MachinePackages}" />
               </fallbackPackageFolders>
             </configuration>
             """);
@@ -31,10 +31,10 @@ public sealed class ConsumerProject
               <PropertyGroup>
                 <OutputType>Exe</OutputType>
                 <TargetFramework>net10.0</TargetFramework>
-                <LopEngineCommand>{package.FakeEngine}</LopEngineCommand>
+                <LopEngineCommand>{_package.FakeEngine}</LopEngineCommand>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="Lop.Build" Version="{package.Version}" />
+                <PackageReference Include="Lop.Build" Version="{_package.Version}" />
               </ItemGroup>
               <Target Name="PrintLopVariants" AfterTargets="Build">
                 <Message Importance="high" Text="LopVariant: %(LopVariant.Identity) TargetName=%(LopVariant.TargetName) Budget=%(LopVariant.Budget) Manifest=%(LopVariant.Manifest)" Condition="'@(LopVariant)' != ''" />
@@ -58,10 +58,10 @@ public sealed class ConsumerProject
     {
         var project = Directory.GetFiles(Folder, "*.csproj").Single();
         File.WriteAllText(project, File.ReadAllText(project).Replace(
-            $"<PackageReference Include=\"Lop.Build\" Version=\"{package.Version}\" />",
+            $"<PackageReference Include=\"Lop.Build\" Version=\"{_package.Version}\" />",
             $"""
-            <PackageReference Include="Lop.Build" Version="{package.Version}" />
-                <PackageReference Include="Lop.Runtime" Version="{package.Version}" />
+            <PackageReference Include="Lop.Build" Version="{_package.Version}" />
+                <PackageReference Include="Lop.Runtime" Version="{_package.Version}" />
                 <PackageReference Include="LLamaSharp.Backend.Cpu" Version="{LLamaSharpVersion}" />
             """));
         File.WriteAllText(Path.Combine(Folder, "Program.cs"), program);
@@ -77,10 +77,10 @@ public sealed class ConsumerProject
     public int EngineRuns => File.Exists(EngineLog) ? File.ReadAllLines(EngineLog).Length : 0;
 
     public DotnetResult Dotnet(params string[] args) =>
-        Tests.Dotnet.Run(Folder, package.Environment(), [.. args, "-nologo", "-v:n", "-nodeReuse:false"]);
+        Tests.Dotnet.Run(Folder, _package.Environment(), [.. args, "-nologo", "-v:n", "-nodeReuse:false"]);
 
     public Process StartDotnet(out StringBuilder output, params string[] args) =>
-        Tests.Dotnet.Start(Folder, package.Environment(), [.. args, "-nologo", "-v:n", "-nodeReuse:false"], out output);
+        Tests.Dotnet.Start(Folder, _package.Environment(), [.. args, "-nologo", "-v:n", "-nodeReuse:false"], out output);
 
     public const string TwoTargets = """
         model: models/tiny          # the HF folder

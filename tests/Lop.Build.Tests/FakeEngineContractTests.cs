@@ -10,9 +10,9 @@ namespace Lop.Build.Tests;
 /// </summary>
 public sealed class FakeEngineContractTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("lop-fake-contract-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("lop-fake-contract-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
     public void Its_json_is_a_VariantsReport_and_its_warning_a_contract_diagnostic()
@@ -21,14 +21,14 @@ public sealed class FakeEngineContractTests : IDisposable
         Write("models/tiny/config.json", "{}");
         Write("data/calibration.txt", "text");
 
-        var (exit, stdout, stderr) = RunFake("variants", "--config", config, "--json", "--output", Path.Combine(folder, "out"));
+        var (exit, stdout, stderr) = RunFake("variants", "--config", config, "--json", "--output", Path.Combine(_folder, "out"));
 
         Assert.True(exit == 0, stderr);
         var report = VariantsJson.Deserialize(stdout);
         Assert.Equal(["half", "phone"], report.Variants.Select(v => v.Target));
         Assert.All(report.Variants, v =>
         {
-            Assert.Equal(Path.Combine(folder, "out", v.Target), v.Folder);
+            Assert.Equal(Path.Combine(_folder, "out", v.Target), v.Folder);
             Assert.Equal(Path.Combine(v.Folder, "lop-manifest.json"), v.Manifest);
             Assert.True(File.Exists(v.Manifest));
             Assert.NotNull(v.Constraint);
@@ -51,24 +51,24 @@ public sealed class FakeEngineContractTests : IDisposable
         var config = Write("lop.yaml", "model: models/tiny\ncalibration: data/calibration.jsonl\ntargets:\n  - name: half\n    ratio: 0.5\n");
         var model = new[] { Write("models/tiny/config.json", "{}"), Write("models/tiny/sub/model.safetensors", "w") };
         var calibration = Write("data/calibration.jsonl", "{\"image\": \"images/b.png\", \"text\": \"x\"}\n{\"image\": \"images/a.png\", \"text\": \"y\"}\n");
-        var inputs = Path.Combine(folder, "obj", "lop.inputs.txt");
+        var inputs = Path.Combine(_folder, "obj", "lop.inputs.txt");
 
         var (exit, _, stderr) = RunFake("variants", "--config", config, "--json", "--inputs-file", inputs);
 
         Assert.True(exit == 0, stderr);
         var expected = InputsFile.Format(model.Append(calibration)
-            .Append(Path.Combine(folder, "data", "images", "a.png")).Append(Path.Combine(folder, "data", "images", "b.png")));
+            .Append(Path.Combine(_folder, "data", "images", "a.png")).Append(Path.Combine(_folder, "data", "images", "b.png")));
         Assert.Equal(expected, File.ReadAllText(inputs));
 
         File.WriteAllText(config, ConsumerProject.TwoTargets);
         Write("data/calibration.txt", "text");
         Assert.Equal(0, RunFake("variants", "--config", config, "--json", "--inputs-file", inputs).Exit);
-        Assert.Equal(InputsFile.Format(model.Append(Path.Combine(folder, "data", "calibration.txt"))), File.ReadAllText(inputs));
+        Assert.Equal(InputsFile.Format(model.Append(Path.Combine(_folder, "data", "calibration.txt"))), File.ReadAllText(inputs));
     }
 
     private string Write(string relative, string content)
     {
-        var path = Path.Combine(folder, relative);
+        var path = Path.Combine(_folder, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, content);
         return path;

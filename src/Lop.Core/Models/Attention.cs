@@ -12,12 +12,10 @@ internal sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor>
     private readonly long _heads;
     private readonly long _kvHeads;
     private readonly long _headDim;
-#pragma warning disable IDE1006
     private readonly Linear q_proj;
     private readonly Linear k_proj;
     private readonly Linear v_proj;
     private readonly Linear o_proj;
-#pragma warning restore IDE1006
 
     public Attention(string name, ModelConfig config) : base(name)
     {

@@ -12,10 +12,8 @@ namespace Lop.Core.Models;
 /// </summary>
 internal sealed class CausalLm : nn.Module<Tensor, Tensor>, IPrunableModel
 {
-#pragma warning disable IDE1006
     private readonly DecoderStack model;
     private readonly Linear? lm_head;
-#pragma warning restore IDE1006
 
     public CausalLm(ModelConfig config) : this(config, null)
     {
@@ -66,11 +64,9 @@ internal sealed class CausalLm : nn.Module<Tensor, Tensor>, IPrunableModel
     {
         private readonly ModelConfig _config;
         private readonly DecoderLayer[] _layerList;
-#pragma warning disable IDE1006
         private readonly Embedding embed_tokens;
         private readonly ModuleList<DecoderLayer> layers;
         private readonly RmsNorm norm;
-#pragma warning restore IDE1006
 
         public DecoderStack(string name, ModelConfig config) : base(name)
         {

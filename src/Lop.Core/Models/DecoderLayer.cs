@@ -5,12 +5,10 @@ namespace Lop.Core.Models;
 /// <summary>Pre-norm decoder block: x + attn(norm(x)), then + mlp(norm(x)).</summary>
 internal sealed class DecoderLayer : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
-#pragma warning disable IDE1006
     private readonly Attention self_attn;
     private readonly FeedForward mlp;
     private readonly RmsNorm input_layernorm;
     private readonly RmsNorm post_attention_layernorm;
-#pragma warning restore IDE1006
 
     public DecoderLayer(string name, int index, ModelConfig config) : base(name)
     {

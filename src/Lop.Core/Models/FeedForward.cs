@@ -20,11 +20,9 @@ internal sealed class FeedForward : nn.Module<Tensor, Tensor>
 {
     private readonly int _layer;
     private PrefixView? _view;
-#pragma warning disable IDE1006
     private readonly Linear gate_proj;
     private readonly Linear up_proj;
     private readonly Linear down_proj;
-#pragma warning restore IDE1006
 
     public FeedForward(string name, int layer, long hiddenSize, long width) : base(name)
     {

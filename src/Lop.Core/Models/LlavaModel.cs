@@ -12,11 +12,9 @@ namespace Lop.Core.Models;
 internal sealed class LlavaModel : nn.Module<Tensor, Tensor>, IPrunableModel
 {
     private readonly MultimodalConfig _multimodal;
-#pragma warning disable IDE1006
     private readonly VisionTower vision_tower;
     private readonly MultimodalProjector multi_modal_projector;
     private readonly CausalLm language_model;
-#pragma warning restore IDE1006
 
     public LlavaModel(ModelConfig config) : base("LlavaModel")
     {
@@ -80,9 +78,7 @@ internal sealed class LlavaModel : nn.Module<Tensor, Tensor>, IPrunableModel
     /// <summary>The <c>vision_tower</c> wrapper module around <c>vision_model</c>, as in transformers.</summary>
     private sealed class VisionTower : nn.Module<Tensor, Tensor>
     {
-#pragma warning disable IDE1006
         private readonly VisionTransformer vision_model;
-#pragma warning restore IDE1006
 
         public VisionTower(string name, MultimodalConfig config) : base(name)
         {

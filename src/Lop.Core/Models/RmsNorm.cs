@@ -11,9 +11,7 @@ namespace Lop.Core.Models;
 internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
     private readonly double _eps;
-#pragma warning disable IDE1006 // field names are the checkpoint's tensor names
     private readonly Parameter weight;
-#pragma warning restore IDE1006
 
     public RmsNorm(string name, long size, double eps) : base(name)
     {

@@ -10,12 +10,10 @@ namespace Lop.Core.Predictor;
 /// </summary>
 internal sealed class BiLstmPredictor : PredictorNetwork
 {
-#pragma warning disable IDE1006 // field names are the state-dict keys
     private readonly Linear budget_proj;
     private readonly Parameter layer_embedding;
     private readonly LSTM lstm;
     private readonly Linear head;
-#pragma warning restore IDE1006
 
     public BiLstmPredictor(int layerCount, PredictorSettings settings) : base("bilstm", layerCount)
     {

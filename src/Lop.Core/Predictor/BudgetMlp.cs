@@ -9,10 +9,8 @@ namespace Lop.Core.Predictor;
 /// </summary>
 internal sealed class BudgetMlp : nn.Module<Tensor, Tensor>
 {
-#pragma warning disable IDE1006 // field names are the state-dict keys
     private readonly Linear fc1;
     private readonly Linear fc2;
-#pragma warning restore IDE1006
 
     public BudgetMlp(string name, int hidden) : base(name)
     {

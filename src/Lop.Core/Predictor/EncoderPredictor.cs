@@ -9,13 +9,11 @@ namespace Lop.Core.Predictor;
 /// </summary>
 internal sealed class EncoderPredictor : PredictorNetwork
 {
-#pragma warning disable IDE1006 // field names are the state-dict keys
     private readonly BudgetMlp budget_mlp;
     private readonly Parameter position_embedding;
     private readonly ModuleList<PredictorBlock> blocks;
     private readonly LayerNorm norm;
     private readonly Linear head;
-#pragma warning restore IDE1006
 
     public EncoderPredictor(int layerCount, PredictorSettings settings) : base("encoder", layerCount)
     {

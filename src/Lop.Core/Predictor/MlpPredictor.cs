@@ -7,11 +7,9 @@ namespace Lop.Core.Predictor;
 internal sealed class MlpPredictor : PredictorNetwork
 {
     private readonly double _dropout;
-#pragma warning disable IDE1006 // field names are the state-dict keys
     private readonly Linear fc1;
     private readonly Linear fc2;
     private readonly Linear head;
-#pragma warning restore IDE1006
 
     public MlpPredictor(int layerCount, PredictorSettings settings) : base("mlp", layerCount)
     {

@@ -14,14 +14,12 @@ internal sealed class PredictorBlock : nn.Module<Tensor, Tensor>
     private readonly long _heads;
     private readonly double _dropout;
     private readonly bool _causal;
-#pragma warning disable IDE1006 // field names are the state-dict keys
     private readonly LayerNorm attn_norm;
     private readonly Linear qkv_proj;
     private readonly Linear out_proj;
     private readonly LayerNorm ffn_norm;
     private readonly Linear fc1;
     private readonly Linear fc2;
-#pragma warning restore IDE1006
 
     /// <summary>The <paramref name="settings"/>.Layers blocks of a predictor, named blocks.N as in its state dict.</summary>
     public static ModuleList<PredictorBlock> Stack(PredictorSettings settings, bool causal) =>

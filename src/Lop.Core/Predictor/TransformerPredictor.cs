@@ -12,14 +12,12 @@ namespace Lop.Core.Predictor;
 /// </summary>
 internal sealed class TransformerPredictor : PredictorNetwork
 {
-#pragma warning disable IDE1006 // field names are the state-dict keys
     private readonly BudgetMlp budget_mlp;
     private readonly Parameter layer_embedding;
     private readonly Parameter position_embedding;
     private readonly ModuleList<PredictorBlock> blocks;
     private readonly LayerNorm norm;
     private readonly Linear head;
-#pragma warning restore IDE1006
 
     public TransformerPredictor(int layerCount, PredictorSettings settings) : base("autoregressive", layerCount)
     {

@@ -12,9 +12,18 @@ internal sealed record SceneSpec
 
     public SceneSpec(SceneShape shape, SceneColour colour, int count, ScenePosition position)
     {
-        if (!Enum.IsDefined(shape)) throw new ArgumentOutOfRangeException(nameof(shape), shape, "not a scene shape");
-        if (!Enum.IsDefined(colour)) throw new ArgumentOutOfRangeException(nameof(colour), colour, "not a scene colour");
-        if (!Enum.IsDefined(position)) throw new ArgumentOutOfRangeException(nameof(position), position, "not a scene position");
+        if (!Enum.IsDefined(shape))
+        {
+            throw new ArgumentOutOfRangeException(nameof(shape), shape, "not a scene shape");
+        }
+        if (!Enum.IsDefined(colour))
+        {
+            throw new ArgumentOutOfRangeException(nameof(colour), colour, "not a scene colour");
+        }
+        if (!Enum.IsDefined(position))
+        {
+            throw new ArgumentOutOfRangeException(nameof(position), position, "not a scene position");
+        }
         ArgumentOutOfRangeException.ThrowIfLessThan(count, MinCount);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxCount);
         Shape = shape;

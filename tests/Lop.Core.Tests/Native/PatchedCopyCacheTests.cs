@@ -4,13 +4,13 @@ namespace Lop.Core.Tests.Native;
 
 public sealed class PatchedCopyCacheTests : IDisposable
 {
-    private readonly string root = Path.Combine(Path.GetTempPath(), "lop-cache-test-" + Guid.NewGuid().ToString("N"));
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "lop-cache-test-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
     {
-        if (Directory.Exists(root))
+        if (Directory.Exists(_root))
         {
-            Directory.Delete(root, recursive: true);
+            Directory.Delete(_root, recursive: true);
         }
     }
 
@@ -20,23 +20,23 @@ public sealed class PatchedCopyCacheTests : IDisposable
         byte[] content = Enumerable.Range(0, 1 << 20).Select(i => (byte)(i * 31)).ToArray();
 
         string[] paths = Enumerable.Range(0, 8).AsParallel().WithDegreeOfParallelism(8)
-            .Select(_ => PatchedCopyCache.Store(root, "key", "libLibTorchSharp.so", content))
+            .Select(_ => PatchedCopyCache.Store(_root, "key", "libLibTorchSharp.so", content))
             .ToArray();
 
-        string expected = Path.Combine(root, "key", "libLibTorchSharp.so");
+        string expected = Path.Combine(_root, "key", "libLibTorchSharp.so");
         Assert.All(paths, p => Assert.Equal(expected, p));
         Assert.Equal(content, File.ReadAllBytes(expected));
-        Assert.Single(Directory.GetFiles(Path.Combine(root, "key")));
+        Assert.Single(Directory.GetFiles(Path.Combine(_root, "key")));
     }
 
     [Fact]
     public void A_damaged_copy_is_replaced()
     {
         byte[] content = [1, 2, 3, 4];
-        string path = PatchedCopyCache.Store(root, "key", "lib.so", content);
+        string path = PatchedCopyCache.Store(_root, "key", "lib.so", content);
         File.WriteAllBytes(path, [1, 2]);
 
-        PatchedCopyCache.Store(root, "key", "lib.so", content);
+        PatchedCopyCache.Store(_root, "key", "lib.so", content);
 
         Assert.Equal(content, File.ReadAllBytes(path));
     }

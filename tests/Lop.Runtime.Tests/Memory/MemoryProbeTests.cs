@@ -9,32 +9,32 @@ public sealed class MemoryProbeTests
     /// <summary>A fake /proc and /sys: MemAvailable of 8 GiB and whatever cgroup files the test adds.</summary>
     private sealed class FakeHost : IDisposable
     {
-        private readonly TempFolder root = new();
+        private readonly TempFolder _root = new();
 
         public FakeHost(long memAvailable = 8 * GiB, string ownCgroup = "/")
         {
-            root.Write("proc/meminfo", $"MemTotal:       16000000 kB\nMemFree:         1000000 kB\nMemAvailable:   {memAvailable / 1024} kB\n");
-            root.Write("proc/self/cgroup", $"0::{ownCgroup}\n");
+            _root.Write("proc/meminfo", $"MemTotal:       16000000 kB\nMemFree:         1000000 kB\nMemAvailable:   {memAvailable / 1024} kB\n");
+            _root.Write("proc/self/cgroup", $"0::{ownCgroup}\n");
         }
 
         public void CgroupV2(string relative, string max, long current)
         {
-            root.Write($"sys/fs/cgroup/{relative}/memory.max", max + "\n");
-            root.Write($"sys/fs/cgroup/{relative}/memory.current", $"{current}\n");
+            _root.Write($"sys/fs/cgroup/{relative}/memory.max", max + "\n");
+            _root.Write($"sys/fs/cgroup/{relative}/memory.current", $"{current}\n");
         }
 
         public void CgroupV1(long limit, long usage)
         {
-            root.Write("sys/fs/cgroup/memory/memory.limit_in_bytes", $"{limit}\n");
-            root.Write("sys/fs/cgroup/memory/memory.usage_in_bytes", $"{usage}\n");
+            _root.Write("sys/fs/cgroup/memory/memory.limit_in_bytes", $"{limit}\n");
+            _root.Write("sys/fs/cgroup/memory/memory.usage_in_bytes", $"{usage}\n");
         }
 
         public MemoryBudget Measure(long? cap = null, long gc = 99 * GiB) =>
-            new MemoryProbe(root.Combine("proc"), root.Combine("sys"), readsLinuxFiles: true, () => gc).Measure(cap);
+            new MemoryProbe(_root.Combine("proc"), _root.Combine("sys"), readsLinuxFiles: true, () => gc).Measure(cap);
 
-        public void DeleteMeminfo() => File.Delete(root.Combine("proc", "meminfo"));
+        public void DeleteMeminfo() => File.Delete(_root.Combine("proc", "meminfo"));
 
-        public void Dispose() => root.Dispose();
+        public void Dispose() => _root.Dispose();
     }
 
     [Fact]

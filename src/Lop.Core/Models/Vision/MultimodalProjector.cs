@@ -7,10 +7,8 @@ namespace Lop.Core.Models.Vision;
 internal sealed class MultimodalProjector : nn.Module<Tensor, Tensor>
 {
     private readonly string _activation;
-#pragma warning disable IDE1006
     private readonly Linear linear_1;
     private readonly Linear linear_2;
-#pragma warning restore IDE1006
 
     public MultimodalProjector(string name, MultimodalConfig config, int textHidden) : base(name)
     {

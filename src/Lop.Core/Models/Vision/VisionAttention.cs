@@ -7,12 +7,10 @@ namespace Lop.Core.Models.Vision;
 internal sealed class VisionAttention : nn.Module<Tensor, Tensor>
 {
     private readonly long _heads;
-#pragma warning disable IDE1006
     private readonly Linear q_proj;
     private readonly Linear k_proj;
     private readonly Linear v_proj;
     private readonly Linear out_proj;
-#pragma warning restore IDE1006
 
     public VisionAttention(string name, VisionConfig config) : base(name)
     {

@@ -10,11 +10,9 @@ namespace Lop.Core.Models.Vision;
 /// </summary>
 internal sealed class VisionEmbeddings : nn.Module<Tensor, Tensor>
 {
-#pragma warning disable IDE1006
     private readonly Conv2d patch_embedding;
     private readonly Parameter? class_embedding;
     private readonly Embedding position_embedding;
-#pragma warning restore IDE1006
 
     public VisionEmbeddings(string name, VisionConfig config) : base(name)
     {

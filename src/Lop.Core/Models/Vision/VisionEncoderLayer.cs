@@ -6,12 +6,10 @@ namespace Lop.Core.Models.Vision;
 /// <summary>Pre-norm ViT block: x + attn(ln1(x)), then + mlp(ln2(x)).</summary>
 internal sealed class VisionEncoderLayer : nn.Module<Tensor, Tensor>
 {
-#pragma warning disable IDE1006
     private readonly VisionAttention self_attn;
     private readonly LayerNorm layer_norm1;
     private readonly VisionMlp mlp;
     private readonly LayerNorm layer_norm2;
-#pragma warning restore IDE1006
 
     public VisionEncoderLayer(string name, VisionConfig config, int index) : base(name)
     {

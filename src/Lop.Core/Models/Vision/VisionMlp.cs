@@ -9,10 +9,8 @@ internal sealed class VisionMlp : nn.Module<Tensor, Tensor>
     private readonly string _activation;
     private readonly int _index;
     private PrefixView? _view;
-#pragma warning disable IDE1006
     private readonly Linear fc1;
     private readonly Linear fc2;
-#pragma warning restore IDE1006
 
     public VisionMlp(string name, VisionConfig config, int index) : base(name)
     {

@@ -12,12 +12,10 @@ namespace Lop.Core.Models.Vision;
 internal sealed class VisionTransformer : nn.Module<Tensor, Tensor>
 {
     private readonly int _layersUsed;
-#pragma warning disable IDE1006
     private readonly VisionEmbeddings embeddings;
     private readonly LayerNorm? pre_layrnorm;
     private readonly VisionEncoder encoder;
     private readonly LayerNorm post_layernorm;
-#pragma warning restore IDE1006
 
     public VisionTransformer(string name, MultimodalConfig config) : base(name)
     {
@@ -51,9 +49,7 @@ internal sealed class VisionTransformer : nn.Module<Tensor, Tensor>
     private sealed class VisionEncoder : nn.Module
     {
         private readonly VisionEncoderLayer[] _layerList;
-#pragma warning disable IDE1006
         private readonly ModuleList<VisionEncoderLayer> layers;
-#pragma warning restore IDE1006
 
         public VisionEncoder(string name, VisionConfig config) : base(name)
         {
