@@ -51,7 +51,7 @@ public sealed class LopPipelineTests : IDisposable
     {
         foreach (var budget in new[] { "0.4", "0.5" })
         {
-            using var report = Json("predict", "--ratio", budget, "--budgets", "0.2,0.4,0.6");
+            using var report = Json("predict", "--budget", budget, "--budgets", "0.2,0.4,0.6");
             var kept = report.RootElement.GetProperty("keptPerLayer").EnumerateArray().Select(e => e.GetInt32()).ToArray();
             Assert.Equal(4, kept.Length);
             Assert.Equal((int)Math.Round((1 - double.Parse(budget, System.Globalization.CultureInfo.InvariantCulture)) * 4 * 48), kept.Sum());
@@ -76,7 +76,7 @@ public sealed class LopPipelineTests : IDisposable
     [Fact]
     public void Eval_json_has_one_row_per_budget_and_method_with_the_contract_fields()
     {
-        using var report = Json("eval", "--ratios", "0.3,0.5", "--budgets", "0.3,0.6", "--predictors", "transformer,mlp");
+        using var report = Json("eval", "--eval-budgets", "0.3,0.5", "--budgets", "0.3,0.6", "--predictors", "transformer,mlp");
 
         var rows = report.RootElement.EnumerateArray().ToList();
         Assert.Equal(2 * 6, rows.Count);

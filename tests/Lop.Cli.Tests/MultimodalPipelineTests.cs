@@ -43,7 +43,7 @@ public sealed class MultimodalPipelineTests : IDisposable
     public void Eval_rows_gain_a_multimodal_gap()
     {
         var result = CliRunner.Run("eval", "--model", _temp.Sub("model"), "--calibration", _temp.Sub("calibration.jsonl"), "--cache", _temp.Sub("cache"),
-            "--ratios", "0.4", "--budgets", "0.4", "--simulations", "6", "--reward-sequences", "4", "--epochs", "5", "--predictors", "transformer", "--json");
+            "--eval-budgets", "0.4", "--budgets", "0.4", "--simulations", "6", "--reward-sequences", "4", "--epochs", "5", "--predictors", "transformer", "--json");
         Assert.True(result.ExitCode == 0, result.StdErr);
         Assert.Contains("calibration: image+text", result.StdErr);
 

@@ -12,7 +12,12 @@ internal static class EvalCommand
         var model = CommonOptions.Model();
         var calibration = new CommonOptions.CalibrationBinding();
         var training = new TrainingOptions();
-        var ratios = new Option<string>("--ratios") { Description = "Budgets to evaluate, e.g. 0.2,0.3,0.4,0.5,0.6.", DefaultValueFactory = _ => "0.2,0.3,0.4,0.5,0.6" };
+        // A budget is the fraction of all FFN neurons removed; --ratios is the name older scripts use.
+        var evalBudgets = new Option<string>("--eval-budgets", "--ratios")
+        {
+            Description = "Budgets to evaluate every allocation at, e.g. 0.2,0.3,0.4,0.5,0.6 (--budgets are the ones the predictor is trained on).",
+            DefaultValueFactory = _ => "0.2,0.3,0.4,0.5,0.6",
+        };
         var architectures = new Option<string>("--predictors")
         {
             Description = "Predictor architectures to compare (transformer is 'lop').",
@@ -25,7 +30,7 @@ internal static class EvalCommand
         var command = new Command("eval", "Held-out perplexity of uniform, OWL, FLAP, best-MCTS and LOP allocations at each budget, and the seconds each took to choose its ratios.");
         command.Options.Add(model);
         calibration.AddTo(command);
-        command.Options.Add(ratios);
+        command.Options.Add(evalBudgets);
         training.AddTo(command, architecture: false);
         command.Options.Add(architectures);
         command.Options.Add(batch);
@@ -34,7 +39,7 @@ internal static class EvalCommand
         command.Options.Add(json);
         command.SetAction((result, cancellation) =>
         {
-            var budgets = TrainingOptions.ParseBudgets("--ratios", result.GetValue(ratios)!);
+            var budgets = TrainingOptions.ParseBudgets("--eval-budgets", result.GetValue(evalBudgets)!);
             var chosen = result.GetValue(architectures)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Select(a => Enum.Parse<PredictorArchitecture>(a, ignoreCase: true)).ToList();
             var report = EvalJob.Run(new EvalRequest(result.GetValue(model)!.FullName, calibration.Bind(result), budgets, training.Bind(result), chosen,
