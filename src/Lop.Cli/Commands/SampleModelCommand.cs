@@ -13,7 +13,7 @@ internal static class SampleModelCommand
         var force = new Option<bool>("--force") { Description = "Train again even if the folder already holds this sample." };
         var multimodal = new Option<bool>("--multimodal")
         {
-            Description = "Train the multimodal sample instead: a LLaVA-architecture model (CLIP-style ViT, projector, 8-layer decoder) on rendered scenes, "
+            Description = "Train the multimodal sample instead: a LLaVA-architecture model (SigLIP-style ViT, projector, 8-layer decoder) on rendered scenes, "
                 + "written with images/*.png and calibration.jsonl.",
         };
         var json = CommonOptions.Json();
@@ -62,7 +62,7 @@ internal static class SampleModelCommand
             return 0;
         }
         Console.WriteLine($"multimodal sample in {report.Folder}{(report.FromCache ? " (reused)" : "")}");
-        Console.WriteLine($"  LLaVA: CLIP-style ViT {settings.VisionLayers} layers x {settings.VisionHidden}, decoder {settings.Layers} layers x {settings.HiddenSize}, "
+        Console.WriteLine($"  LLaVA: {(settings.VisionType == Lop.Core.Models.VisionConfig.Siglip ? "SigLIP" : "CLIP")}-style ViT {settings.VisionLayers} layers x {settings.VisionHidden}, decoder {settings.Layers} layers x {settings.HiddenSize}, "
             + $"{report.Parameters:N0} parameters ({report.VisionParameters:N0} in the vision tower and projector)");
         Console.WriteLine($"  trained {settings.Steps} steps in {report.TrainSeconds:F0} s, final caption loss {report.FinalTrainingLoss:F3}");
         Console.WriteLine($"  held-out caption perplexity: true image {report.TrueImagePerplexity:F3}, wrong image {report.WrongImagePerplexity:F3}, gap {report.Gap:F3}; image accuracy {report.ImageAccuracy:P1}");
