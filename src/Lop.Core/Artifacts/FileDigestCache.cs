@@ -123,8 +123,9 @@ public sealed class FileDigestCache
         {
             return null;
         }
-        var latest = Math.Max(entry.ModifiedTicks, entry.ChangedTicks ?? long.MinValue);
-        return entry.RecordedTicks - latest < racyWindow.Ticks ? null : entry.Digest;
+        // Racy on the mtime only: it is what every platform's stamp has, and a file whose ctime alone is
+        // recent (just copied or downloaded with its original mtime) would otherwise be read twice.
+        return entry.RecordedTicks - entry.ModifiedTicks < racyWindow.Ticks ? null : entry.Digest;
     }
 
     private static void TryWrite(string entryPath, DigestEntry entry)
