@@ -37,7 +37,7 @@ static int Usage()
               GB/s to return and to disk, the ratio (goal >= 0.7) and the exporter's peak RSS. Needs 3x the model free.
           fingerprint [--quick] [--folder DIR] [--keep]
               The model fingerprint's XxHash128 of every shard against cat FILES > /dev/null on a synthetic checkpoint
-              of 6 LLaMA-7B layers (F16, 2.5 GB; --quick: 4 layers), cat, digest, digest, cat, first with the files
+              of 6 LLaMA-7B layers (F16, 2.5 GB; --quick: 4 layers), cat, digest, digest, cat, cat, digest (medians), first with the files
               evicted from the page cache, then cached: GB/s and the ratio (goal >= 0.8); then a fingerprint with an
               empty digest cache and a second one answered by it.
         """);
