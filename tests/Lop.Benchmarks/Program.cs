@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "gguf-speed-child" => LlamaCppSpeed.Child(args[1..]),
     "gguf-export" => GgufExportBenchmark.Run(args[1..]),
     "gguf-export-child" => GgufExportBenchmark.Child(args[1..]),
+    "fingerprint" => FingerprintBenchmark.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -34,6 +35,11 @@ static int Usage()
               GGUF f16 export of a synthetic 7B-shaped F16 checkpoint (13.5 GB; --quick: 4 layers, 1.7 GB) against
               cp of its shards, in the order cp, export, export, cp, each from a source evicted from the page cache:
               GB/s to return and to disk, the ratio (goal >= 0.7) and the exporter's peak RSS. Needs 3x the model free.
+          fingerprint [--quick] [--folder DIR] [--keep]
+              The model fingerprint's XxHash128 of every shard against cat FILES > /dev/null on a synthetic checkpoint
+              of 6 LLaMA-7B layers (F16, 2.5 GB; --quick: 4 layers), cat, digest, digest, cat, cat, digest (medians), first with the files
+              evicted from the page cache, then cached: GB/s and the ratio (goal >= 0.8); then a fingerprint with an
+              empty digest cache and a second one answered by it.
         """);
     return 2;
 }

@@ -78,6 +78,44 @@ public sealed class VariantsTests : IDisposable
     }
 
     [Fact]
+    public void A_weight_edited_in_place_rebuilds_every_variant_and_recomputes_every_artifact()
+    {
+        var yaml = WriteYaml("  - name: half\n    ratio: 0.5");
+        var weights = _temp.Sub("model/model.safetensors");
+        // An old mtime, as a downloaded model has, so the digest cache records an entry it trusts.
+        File.SetLastWriteTimeUtc(weights, new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var first = CliRunner.Run("variants", "--config", yaml, "--json");
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        Assert.Contains("fingerprint: digested 1 weight file(s)", first.StdErr);
+        var unchanged = CliRunner.Run("variants", "--config", yaml, "--json");
+        Assert.True(unchanged.ExitCode == 0, unchanged.StdErr);
+        Assert.DoesNotContain("fingerprint: digested", unchanged.StdErr);
+        Assert.All(Parse(unchanged).GetProperty("variants").EnumerateArray(), v => Assert.True(v.GetProperty("upToDate").GetBoolean()));
+
+        // A fine-tune saved in place: same names, shapes, header and length; one byte of the last tensor differs.
+        var length = new FileInfo(weights).Length;
+        using (var stream = new FileStream(weights, FileMode.Open, FileAccess.ReadWrite))
+        {
+            stream.Seek(-1, SeekOrigin.End);
+            var value = (byte)stream.ReadByte();
+            stream.Seek(-1, SeekOrigin.End);
+            stream.WriteByte((byte)(value ^ 0x01));
+        }
+        Assert.Equal(length, new FileInfo(weights).Length);
+        var edited = CliRunner.Run("variants", "--config", yaml, "--json");
+
+        Assert.True(edited.ExitCode == 0, edited.StdErr);
+        Assert.Contains("fingerprint: digested 1 weight file(s)", edited.StdErr);
+        Assert.All(Parse(edited).GetProperty("variants").EnumerateArray(), v => Assert.False(v.GetProperty("upToDate").GetBoolean()));
+        Assert.DoesNotContain("importance: cached", edited.StdErr);
+        Assert.DoesNotContain("already holds budgets", edited.StdErr);
+        Assert.Contains("search 0.3: best perplexity", edited.StdErr);
+        Assert.Contains("final loss", edited.StdErr);
+    }
+
+    private static JsonElement Parse(CliResult result) => JsonDocument.Parse(result.StdOut).RootElement;
+
+    [Fact]
     public void An_engine_outside_the_callers_version_range_refuses_before_any_work()
     {
         var yaml = WriteYaml("  - name: half\n    ratio: 0.5");

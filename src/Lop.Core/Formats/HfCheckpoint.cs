@@ -2,8 +2,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Lop.Core.Artifacts;
 using Lop.Core.Errors;
 using Lop.Core.Models;
+using Lop.Core.Progress;
 
 namespace Lop.Core.Formats;
 
@@ -130,23 +132,29 @@ public sealed class HfCheckpoint : IDisposable
         ModelConfigReader.WithWidths(RawConfig, widths, visionWidths);
 
     /// <summary>
-    /// Identifies the checkpoint for caches: SHA-256 over config.json and, per shard, its name, length
-    /// and header. The header holds every tensor's name, dtype, shape and offsets; hashing the data too
-    /// would read gigabytes on every build. A weight edit that keeps the header would go unnoticed,
-    /// which re-exports (new files, new lengths or headers) do not do in practice.
+    /// Identifies the checkpoint for caches: SHA-256 over config.json and, per shard, its name, length,
+    /// header (every tensor's name, dtype, shape and offsets) and a digest of all its bytes. The digest
+    /// is what makes a fine-tune saved in place (same names, shapes, lengths) a different model to every
+    /// cache; <paramref name="digests"/> remembers it per file, so a run with unchanged weights reads
+    /// only headers. Without a cache (<see cref="FileDigestCache.None"/>) every shard is read.
     /// </summary>
-    public string Fingerprint()
+    public string Fingerprint(FileDigestCache? digests = null, IJobProgress? progress = null)
     {
+        digests ??= FileDigestCache.None;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(_configBytes);
         foreach (var shard in Shards)
         {
             var file = _files[shard.FileName];
             hash.AppendData(Encoding.UTF8.GetBytes($"\n{shard.FileName}\n{file.Length}\n"));
-            using var stream = File.OpenRead(file.Path);
-            var header = new byte[file.DataOffset];
-            stream.ReadExactly(header);
-            hash.AppendData(header);
+            using (var stream = File.OpenRead(file.Path))
+            {
+                var header = new byte[file.DataOffset];
+                stream.ReadExactly(header);
+                hash.AppendData(header);
+            }
+            var digest = digests.Digest(file.Path, progress);
+            hash.AppendData(Encoding.UTF8.GetBytes($"\n{FileDigestCache.Algorithm}:{digest}\n"));
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }

@@ -31,7 +31,14 @@ internal sealed class ModelPipeline : IDisposable
         Inputs = inputs;
         _store = store;
         _progress = progress;
-        Fingerprint = inputs.Checkpoint.Fingerprint();
+        // The weights' digests are remembered beside the artifacts, so a run with unchanged files reads only headers.
+        var digests = new FileDigestCache(store.Root);
+        Fingerprint = inputs.Checkpoint.Fingerprint(digests, progress);
+        if (digests.FilesHashed > 0)
+        {
+            progress.Info(string.Create(CultureInfo.InvariantCulture,
+                $"fingerprint: digested {digests.FilesHashed} weight file(s), {digests.BytesHashed / 1e6:F1} MB (new or changed since the last run)"));
+        }
     }
 
     public ModelInputs Inputs { get; }
