@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using Lop.Core.Tests;
 using Xunit.Abstractions;
 
 namespace Lop.Build.Tests;
@@ -93,13 +94,9 @@ public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelp
         Assert.Equal(0, project.EngineRuns);
     }
 
-    [Fact]
+    [LinuxFact("reads /proc to tell whether the engine's child process is still alive")]
     public void Cancelling_the_build_kills_the_engine_and_leaves_no_summary()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return; // reads /proc; the fake engine is a bash script
-        }
         var project = new ConsumerProject(package, "cancelled", ConsumerProject.TwoTargets + "\n# sleep\n");
         var sleepPid = Path.Combine(project.Folder, "sleep.pid");
 

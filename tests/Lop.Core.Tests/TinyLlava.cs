@@ -39,14 +39,15 @@ internal static class TinyLlava
     public static LlavaModel Random(ModelConfig config, long seed = 7)
     {
         Lop.Native.TorchRuntime.EnsureLoaded();
-        manual_seed(seed);
+        // A generator of this call's own, as in TinyModels.Random: the global one is shared by tests running in parallel.
         var model = new LlavaModel(config);
+        using var generator = new Generator(unchecked((ulong)seed));
         using var noGrad = no_grad();
         foreach (var (name, parameter) in model.named_parameters())
         {
             parameter.copy_(name.Contains("norm", StringComparison.Ordinal) && name.EndsWith(".weight", StringComparison.Ordinal)
-                ? rand(parameter.shape) + 0.5
-                : randn(parameter.shape) * 0.2);
+                ? rand(parameter.shape, generator: generator) + 0.5
+                : randn(parameter.shape, generator: generator) * 0.2);
         }
         model.eval();
         return model;
@@ -64,14 +65,15 @@ internal static class TinyLlava
     {
         var imageTokens = config.Multimodal!.ImageTokens;
         var imageToken = config.Multimodal.ImageTokenIndex;
-        manual_seed(seed);
+        Lop.Native.TorchRuntime.EnsureLoaded();
+        using var generator = new Generator(unchecked((ulong)seed));
         var result = new CalibrationSequence[count];
         for (var i = 0; i < count; i++)
         {
-            var text = randint(0, imageToken, [before + after], dtype: ScalarType.Int64).data<long>().Select(v => (int)v).ToArray();
+            var text = randint(0, imageToken, [before + after], dtype: ScalarType.Int64, generator: generator).data<long>().Select(v => (int)v).ToArray();
             var tokens = text.Take(before).Concat(Enumerable.Repeat(imageToken, imageTokens)).Concat(text.Skip(before)).ToArray();
             var mask = tokens.Select((t, p) => p > 0 && t != imageToken).ToArray();
-            var pixels = randn(3, ImageSize, ImageSize).data<float>().ToArray();
+            var pixels = randn([3, ImageSize, ImageSize], generator: generator).data<float>().ToArray();
             result[i] = new CalibrationSequence(tokens) { Image = new ImagePixels(pixels, ImageSize, ImageSize) { Source = $"img{i}" }, LossMask = mask };
         }
         return result;

@@ -3,7 +3,11 @@ using static TorchSharp.torch;
 
 namespace Lop.Core.Tests;
 
-/// <summary>Small random decoders for tests; each test builds its own, seeded.</summary>
+/// <summary>
+/// Small random decoders for tests; each test builds its own, seeded. Every draw comes from a generator of
+/// the call's own, never torch.manual_seed: xunit runs test classes in parallel, and the process-wide
+/// generator would hand one test's draws to another, so the weights would depend on the scheduling.
+/// </summary>
 internal static class TinyModels
 {
     public static ModelConfig Config(
@@ -35,18 +39,19 @@ internal static class TinyModels
     public static CausalLm Random(ModelConfig config, long seed = 7)
     {
         Lop.Native.TorchRuntime.EnsureLoaded();
-        manual_seed(seed);
+        // The constructor's default initialisation draws from the global generator; every parameter is overwritten below.
         var model = new CausalLm(config);
+        using var generator = new Generator(unchecked((ulong)seed));
         using var noGrad = no_grad();
         foreach (var (name, parameter) in model.named_parameters())
         {
             if (name.EndsWith("norm.weight", StringComparison.Ordinal))
             {
-                parameter.copy_(rand(parameter.shape) + 0.5);
+                parameter.copy_(rand(parameter.shape, generator: generator) + 0.5);
             }
             else
             {
-                parameter.copy_(randn(parameter.shape) * 0.2);
+                parameter.copy_(randn(parameter.shape, generator: generator) * 0.2);
             }
         }
         model.eval();
@@ -57,11 +62,12 @@ internal static class TinyModels
     /// Makes the (untied) output head score only 'a' (+v) and 'b' (-v): whatever the hidden state, greedy decoding
     /// picks one of the two, never another byte or an end marker (score 0), so N generated tokens are N ASCII letters.
     /// </summary>
-    public static CausalLm TwoLetterHead(CausalLm model)
+    public static CausalLm TwoLetterHead(CausalLm model, long seed = 13)
     {
         using var noGrad = no_grad();
+        using var generator = new Generator(unchecked((ulong)seed));
         var head = model.named_parameters().Single(p => p.name == "lm_head.weight").parameter;
-        var direction = randn(head.shape[1]);
+        var direction = randn(head.shape[1], generator: generator);
         head.zero_();
         head[(long)'a'].copy_(direction);
         head[(long)'b'].copy_(-direction);
@@ -70,8 +76,9 @@ internal static class TinyModels
 
     public static Tensor Tokens(int batch, int seq, int vocab, long seed = 3)
     {
-        manual_seed(seed);
-        return randint(0, vocab, [batch, seq], dtype: ScalarType.Int64);
+        Lop.Native.TorchRuntime.EnsureLoaded();
+        using var generator = new Generator(unchecked((ulong)seed));
+        return randint(0, vocab, [batch, seq], dtype: ScalarType.Int64, generator: generator);
     }
 
     public static Tensor Logits(CausalLm model, Tensor tokens)

@@ -48,9 +48,11 @@ public class BuildingBlockTests
     public void Attention_with_as_many_kv_heads_as_heads_is_plain_causal_multi_head_attention()
     {
         var config = TinyModels.Config(heads: 4, kvHeads: 4, attentionBias: true);
-        manual_seed(11);
+        // The weights are the module's default initialisation (the property holds for any); the input comes
+        // from a generator of this test's own, not the process-wide one that tests running in parallel share.
         var attention = new Attention("self_attn", config);
-        var x = randn(2, 5, config.HiddenSize);
+        using var generator = new Generator(11);
+        var x = randn([2, 5, config.HiddenSize], generator: generator);
         var (cos, sin) = RotaryEmbedding.Tables(5, config.HeadDim, config.RopeTheta, ScalarType.Float32, CPU);
 
         var actual = attention.forward(x, cos, sin);
@@ -64,7 +66,6 @@ public class BuildingBlockTests
     {
         var grouped = TinyModels.Config(heads: 4, kvHeads: 2, attentionBias: true);
         var plain = TinyModels.Config(heads: 4, kvHeads: 4, attentionBias: true);
-        manual_seed(12);
         var gqa = new Attention("self_attn", grouped);
         var mha = new Attention("self_attn", plain);
         using (no_grad())
@@ -82,7 +83,8 @@ public class BuildingBlockTests
                 parameter.copy_(value);
             }
         }
-        var x = randn(2, 6, grouped.HiddenSize);
+        using var generator = new Generator(12);
+        var x = randn([2, 6, grouped.HiddenSize], generator: generator);
         var (cos, sin) = RotaryEmbedding.Tables(6, grouped.HeadDim, grouped.RopeTheta, ScalarType.Float32, CPU);
 
         Assert.True(gqa.forward(x, cos, sin).allclose(mha.forward(x, cos, sin), rtol: 1e-5, atol: 1e-5));

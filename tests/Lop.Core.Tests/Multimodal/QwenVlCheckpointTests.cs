@@ -108,8 +108,8 @@ public class QwenVlCheckpointTests
 
         var layout = newNames ? CheckpointLayout.QwenVl : CheckpointLayout.QwenVlLegacy;
         var tensors = model.named_parameters().Select(p => (Name: layout.CheckpointName(p.name), Data: p.parameter.detach().contiguous())).ToList();
-        manual_seed(5);
-        tensors.AddRange(VisualTensors.Select(n => (newNames ? "model." + n : n, randn(8, 12))));
+        using var generator = new Generator(5);
+        tensors.AddRange(VisualTensors.Select(n => (newNames ? "model." + n : n, randn([8, 12], generator: generator))));
         var entries = tensors.Select(t => new TensorEntry(t.Name, DType.F32, t.Data.shape)).ToList();
         using var writer = new SafetensorsWriter(Path.Combine(folder, HfCheckpoint.SingleFile), entries, new Dictionary<string, string> { ["format"] = "pt" });
         foreach (var (name, data) in tensors)

@@ -24,13 +24,9 @@ public class ElfVersionNeedsTests
         Assert.All(entries, e => Assert.Equal(ElfVersionNeeds.ElfHash(e.Need.Version), e.Hash));
     }
 
-    [Fact]
+    [LinuxFact("reads the host's libstdc++.so.6, an ELF library")]
     public void Host_libstdcxx_defines_GLIBCXX_3_4_30()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
         string? libstdcxx = HostLibraries.Resolve("libstdc++.so.6", neederFolder: null);
 
         Assert.NotNull(libstdcxx);

@@ -62,13 +62,9 @@ public class TorchRuntimeTests
         Assert.Equal(9f, sum.item<float>());
     }
 
-    [Fact]
+    [LinuxFact("reads /proc/self/maps and the host's libstdc++ (the patched shim exists for glibc hosts only)")]
     public void On_a_host_without_GLIBCXX_3_4_32_the_loaded_shim_is_the_patched_copy()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
         TorchRuntime.EnsureLoaded();
         string? libstdcxx = HostLibraries.Resolve("libstdc++.so.6", neederFolder: null);
         bool hostHasIt = libstdcxx is not null && ElfVersionNeeds.ReadDefinitions(libstdcxx).Contains("GLIBCXX_3.4.32");

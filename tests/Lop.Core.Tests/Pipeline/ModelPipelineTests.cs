@@ -1,3 +1,4 @@
+using Lop.Core.Calibration;
 using Lop.Core.Progress;
 using Lop.Core.Settings;
 using Lop.Core.Pipeline;
@@ -93,6 +94,66 @@ public sealed class ModelPipelineTests : IDisposable
         Assert.Contains(progress.Lines, l => l.StartsWith("warning: cache entry", StringComparison.Ordinal) && l.Contains("corrupt", StringComparison.Ordinal));
         Assert.True(new FileInfo(importance.File).Length > 16);
     }
+
+    [Fact]
+    public void The_held_out_split_never_reaches_importance_search_or_predictor_training()
+    {
+        // A second calibration file that differs from the first only inside the held-out windows, where every
+        // byte becomes '~', a token the text never has. The split depends on the window count and seed alone,
+        // so both files give the same search windows; anything computed from held-out data would differ.
+        // Numbered words, so that every 32-byte window is unique and can be found in the file by its content.
+        var calibration = new CalibrationOptions(_temp.Sub("numbered.txt"), SequenceLength: 32);
+        File.WriteAllText(calibration.Path, string.Concat(Enumerable.Range(0, 500).Select(i => $"n{i:D4} ")));
+        var original = File.ReadAllBytes(calibration.Path);
+        var set = CalibrationSet.Load(calibration.Path, ByteTokenizer.Instance, calibration.SequenceLength);
+        var length = calibration.SequenceLength;
+        var changed = (byte[])original.Clone();
+        foreach (var heldOut in set.HeldOut)
+        {
+            var window = Enumerable.Range(0, original.Length / length)
+                .Single(w => original.AsSpan(w * length, length).SequenceEqual(heldOut.Tokens.Select(t => (byte)t).ToArray()));
+            changed.AsSpan(window * length, length).Fill((byte)'~');
+        }
+        var otherPath = _temp.Sub("held-out-changed.txt");
+        File.WriteAllBytes(otherPath, changed);
+        var other = CalibrationSet.Load(otherPath, ByteTokenizer.Instance, length);
+        Assert.Equal(set.Search.Select(s => s.Tokens), other.Search.Select(s => s.Tokens));
+        Assert.All(other.HeldOut, s => Assert.All(s.Tokens, t => Assert.Equal(Tilde, t)));
+        Assert.DoesNotContain(set.Search.Concat(set.HeldOut), s => s.Tokens.Contains(Tilde));
+
+        var (scores, records, predicted) = Run(calibration, _temp.Sub("cache-a"));
+        var (otherScores, otherRecords, otherPredicted) = Run(calibration with { Path = otherPath }, _temp.Sub("cache-b"));
+
+        Assert.Equal(scores, otherScores);
+        Assert.Equal(records, otherRecords);
+        Assert.Equal(predicted, otherPredicted);
+
+        // The comparison can fail: one changed search window changes the importance scores.
+        var searchChanged = (byte[])original.Clone();
+        var first = Enumerable.Range(0, original.Length / length)
+            .First(w => original.AsSpan(w * length, length).SequenceEqual(set.Search[0].Tokens.Select(t => (byte)t).ToArray()));
+        searchChanged.AsSpan(first * length, length).Fill((byte)'~');
+        File.WriteAllBytes(_temp.Sub("search-changed.txt"), searchChanged);
+        using var pipeline = ModelPipeline.Open(_model, calibration with { Path = _temp.Sub("search-changed.txt") }, "f32", _temp.Sub("cache-c"), new RecordingProgress());
+        Assert.NotEqual(scores, Describe(pipeline.Importance(8, CancellationToken.None).Value));
+    }
+
+    private const int Tilde = '~';
+
+    /// <summary>Importance scores, every search record and the trained predictor's outputs, as exact text.</summary>
+    private (string Scores, string Records, string Predicted) Run(CalibrationOptions calibration, string cache)
+    {
+        using var pipeline = ModelPipeline.Open(_model, calibration, "f32", cache, new RecordingProgress());
+        var scores = Describe(pipeline.Importance(8, CancellationToken.None).Value);
+        var dataset = pipeline.Dataset(Training.Budgets, Training.Search, Training.RewardSequences, CancellationToken.None).Dataset.Value;
+        var records = string.Join('\n', dataset.Budgets.SelectMany(b => b.Records).Select(r => $"{r.Budget:R} {string.Join(',', r.Kept)} {r.Reward:R}"));
+        var predictor = pipeline.Predictor(Training, CancellationToken.None).Value;
+        var predicted = string.Join(' ', new[] { 0.3, 0.45, 0.6 }.SelectMany(predictor.Predict).Select(r => r.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        return (scores, records, predicted);
+    }
+
+    private static string Describe(Lop.Core.Importance.ImportanceScores scores) => string.Join('\n',
+        scores.Methods.Order().SelectMany(m => Enumerable.Range(0, scores.Layers).Select(l => $"{m} {l}: " + string.Join(',', scores.For(m, l).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))))));
 
     public void Dispose() => _temp.Dispose();
 
