@@ -56,7 +56,7 @@ internal static class CommandRunner
         catch (Exception e)
         {
             var detail = Environment.GetEnvironmentVariable("LOP_DEBUG") == "1" ? e.ToString() : $"{e.GetType().Name}: {e.Message}";
-            await Console.Error.WriteLineAsync($"lop: error LOP0000: internal error ({detail}). Please report it with the command line; set LOP_DEBUG=1 for the stack trace.");
+            await Console.Error.WriteLineAsync($"lop: error {ErrorCodes.InternalError}: internal error ({detail}). Please report it with the command line; set LOP_DEBUG=1 for the stack trace.");
             return 2;
         }
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Lop.Contract;
 using Lop.Core.Progress;
 
 namespace Lop.Cli;
@@ -65,6 +66,20 @@ internal sealed class ConsoleProgress : IJobProgress
             _lineOpen = false;
         }
         _error.WriteLine(message);
+    }
+
+    /// <summary>
+    /// In MSBuild's canonical form (<c>lop: warning LOPnnnn: ...</c>), which the build task turns into a build
+    /// warning; printed even when quiet, since a warning is a result, not progress.
+    /// </summary>
+    public void Warn(string code, string message)
+    {
+        if (_lineOpen)
+        {
+            _error.WriteLine();
+            _lineOpen = false;
+        }
+        _error.WriteLine(EngineDiagnostic.Format(EngineDiagnostic.Warning, code, message));
     }
 
     private static string Format(TimeSpan t) => t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes}m{t.Seconds:D2}s" : $"{t.TotalSeconds:F1}s";

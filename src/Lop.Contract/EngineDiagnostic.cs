@@ -51,15 +51,26 @@ public static class EngineDiagnostic
 }
 
 /// <summary>
-/// The codes both sides must agree on. The task raises LOP0002-LOP0004 itself about the engine's process;
-/// the engine raises LOP0005 when the task's <c>--engine-version-range</c> excludes it. (LOP0002 and LOP0003
-/// also name engine errors, InvalidArgument and OutputNotWritable, in Lop.Core's ErrorCodes; the task's
-/// messages say "Lop.Build:" so the two are told apart.) The targets raise LOP1005 for a missing LopConfigFile.
+/// The LOP00xx codes, engine's and task's in one table, so no number means two things: the engine's
+/// Lop.Core ErrorCodes reads its runtime codes from here, and Lop.Build raises its own from here.
+/// LOP0000-LOP0009 are the engine's (LOP0005 it raises when the task's <c>--engine-version-range</c> excludes
+/// it); LOP0004 and LOP0010-LOP0019 are the task's, about the engine's process. The targets raise LOP1005 for a
+/// missing LopConfigFile. Codes are stable: never renumber one, only add. (LOP0002 and LOP0003 once also
+/// named the task's EngineMissing and EngineOutputInvalid; those are LOP0010 and LOP0011 now.)
 /// </summary>
 public static class EngineCodes
 {
-    public const string EngineMissing = "LOP0002";
-    public const string EngineOutputInvalid = "LOP0003";
-    public const string EngineFailed = "LOP0004";
+    // The engine
+    public const string InternalError = "LOP0000";
+
+    /// <summary>Lop.Native's NativeLoadException owns the number (it carries no Lop.Contract); a test holds the two equal.</summary>
+    public const string NativeLoadFailed = "LOP0001";
+    public const string InvalidArgument = "LOP0002";
+    public const string OutputNotWritable = "LOP0003";
     public const string EngineVersionUnsupported = "LOP0005";
+
+    // The build task (Lop.Build's LopVariants)
+    public const string EngineFailed = "LOP0004";
+    public const string EngineMissing = "LOP0010";
+    public const string EngineOutputInvalid = "LOP0011";
 }

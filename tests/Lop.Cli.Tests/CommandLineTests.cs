@@ -108,6 +108,22 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Perplexity_of_a_checkpoint_that_overflows_is_a_coded_error_not_nan()
+    {
+        var config = TinyModels.Config(layers: 3, hidden: 32, intermediate: 48, vocab: 256);
+        var overflowing = TestCheckpoints.Save(TinyModels.OverflowingDownProj(TinyModels.Random(config), layer: 2), _temp.Sub("overflowing"));
+
+        var result = CliRunner.Run("perplexity", "--model", overflowing, "--calibration", _calibration, "--sequence-length", "32", "--json");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("lop: error LOP4006: ", result.StdErr);
+        Assert.Contains("decoder layer 2's FFN output", result.StdErr);
+        Assert.DoesNotContain("LOP0000", result.StdErr);
+        Assert.DoesNotContain("   at ", result.StdErr);
+        Assert.Equal("", result.StdOut);
+    }
+
+    [Fact]
     public void A_wrong_number_of_ratios_fails_before_writing_anything()
     {
         var output = _temp.Sub("variant");

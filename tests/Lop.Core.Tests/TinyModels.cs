@@ -74,6 +74,17 @@ internal static class TinyModels
         return model;
     }
 
+    /// <summary>
+    /// Puts infinity in one column of <paramref name="layer"/>'s down_proj, as a checkpoint whose weights overflow
+    /// the compute dtype arrives: that layer's FFN output, and everything after it, stops being finite.
+    /// </summary>
+    public static CausalLm OverflowingDownProj(CausalLm model, int layer)
+    {
+        using var noGrad = no_grad();
+        model.Layers[layer].Mlp.DownProj.weight!.select(1, 0).fill_(float.PositiveInfinity);
+        return model;
+    }
+
     public static Tensor Tokens(int batch, int seq, int vocab, long seed = 3)
     {
         Lop.Native.TorchRuntime.EnsureLoaded();

@@ -20,14 +20,22 @@ internal sealed class OwlAllocator(ImportanceScores scores, double threshold = 5
 {
     public string Method => "owl";
 
+    /// <summary>
+    /// True when every layer has the same outlier share: OWL then has nothing to tell layers apart by and
+    /// its ratios are uniform's. Callers report it, since an "owl" row equal to "uniform" otherwise looks like a result.
+    /// </summary>
+    public bool IsUniform
+    {
+        get
+        {
+            var outliers = OutlierShares();
+            return outliers.Max() - outliers.Min() < 1e-12;
+        }
+    }
+
     public double[] Ratios(double budget)
     {
-        var outliers = Enumerable.Range(0, scores.Layers).Select(l =>
-        {
-            var wanda = scores.For(ImportanceMethod.Wanda, l);
-            var mean = wanda.Average();
-            return wanda.Count(s => s > threshold * mean) / (double)wanda.Length;
-        }).ToArray();
+        var outliers = OutlierShares();
         var (min, max) = (outliers.Min(), outliers.Max());
         if (max - min < 1e-12)
         {
@@ -35,6 +43,13 @@ internal sealed class OwlAllocator(ImportanceScores scores, double threshold = 5
         }
         return outliers.Select(d => budget + lambda - 2 * lambda * (d - min) / (max - min)).ToArray();
     }
+
+    private double[] OutlierShares() => Enumerable.Range(0, scores.Layers).Select(l =>
+    {
+        var wanda = scores.For(ImportanceMethod.Wanda, l);
+        var mean = wanda.Average();
+        return wanda.Count(s => s > threshold * mean) / (double)wanda.Length;
+    }).ToArray();
 }
 
 /// <summary>

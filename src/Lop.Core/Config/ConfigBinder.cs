@@ -20,6 +20,9 @@ internal sealed class ConfigBinder(ConfigValues values)
     private static readonly string[] PredictorKeys = ["architecture", "epochs", "top"];
     private static readonly string[] OutputKeys = ["path"];
 
+    /// <summary>One search and one held-out sequence: the least a calibration split can be.</summary>
+    private const int MinSequences = 2;
+
     /// <summary>The calibration options and the node of their path (for the existence check), or null when there is no usable path.</summary>
     public (CalibrationOptions Options, YamlNode PathNode)? Calibration(YamlNode? node)
     {
@@ -37,7 +40,7 @@ internal sealed class ConfigBinder(ConfigValues values)
             {
                 options = options with { SequenceLength = sequenceLength };
             }
-            if (Get(fields, "heldOut") is { } heldOutNode && values.Number(heldOutNode, "calibration.heldOut", v => v >= 0 && v < 1, "a fraction at least 0 and below 1, e.g. 0.25") is double heldOut)
+            if (Get(fields, "heldOut") is { } heldOutNode && values.Number(heldOutNode, "calibration.heldOut", v => v > 0 && v < 1, "a fraction above 0 and below 1, e.g. 0.25 (perplexity and the baselines are scored on the held-out split, so it cannot be empty)") is double heldOut)
             {
                 options = options with { HeldOutFraction = heldOut };
             }
@@ -47,7 +50,15 @@ internal sealed class ConfigBinder(ConfigValues values)
             }
             if (Get(fields, "maxSequences") is { } maxNode && !IsNull(maxNode) && values.Integer(maxNode, "calibration.maxSequences", 1) is int max)
             {
-                options = options with { MaxSequences = max };
+                if (max < MinSequences)
+                {
+                    // The split keeps at least one sequence on each side; with one sequence there is nothing to split.
+                    values.Diagnostics.Invalid(maxNode, $"calibration.maxSequences is {max}; expected at least {MinSequences}: one sequence for the search and one held out.");
+                }
+                else
+                {
+                    options = options with { MaxSequences = max };
+                }
             }
         }
         if (pathNode is null || values.PathOf(pathNode, "calibration") is not { } path)
@@ -65,9 +76,10 @@ internal sealed class ConfigBinder(ConfigValues values)
         var training = PredictorTraining.Default;
         if (values.Section(searchNode, "search", SearchKeys) is { } s)
         {
-            if (Get(s, "budgets") is { } budgetsNode && Budgets(budgetsNode) is { } list)
+            var budgetNodes = Get(s, "budgets") is { } budgetsNode ? Budgets(budgetsNode) : null;
+            if (budgetNodes is not null)
             {
-                training = training with { Budgets = list };
+                training = training with { Budgets = budgetNodes.Select(b => b.Value).ToArray() };
             }
             if (Get(s, "simulations") is { } simulationsNode && values.Integer(simulationsNode, "search.simulations", 0) is int simulations)
             {
@@ -89,6 +101,7 @@ internal sealed class ConfigBinder(ConfigValues values)
             {
                 training = training with { Search = training.Search with { ImageGapWeight = gapWeight } };
             }
+            BudgetsWithinBound(budgetNodes, training.Search.UpperBound, Get(s, "maxPruneRatio") is not null);
         }
         if (values.Section(predictorNode, "predictor", PredictorKeys) is { } p)
         {
@@ -109,16 +122,35 @@ internal sealed class ConfigBinder(ConfigValues values)
         return training;
     }
 
-    private double[]? Budgets(YamlNode node)
+    private (YamlNode Node, double Value)[]? Budgets(YamlNode node)
     {
         if (node is not YamlSequenceNode list || list.Children.Count == 0)
         {
             values.Diagnostics.Invalid(node, $"search.budgets is {Describe(node)}; expected a non-empty list of fractions of FFN neurons to remove, e.g. [0.2, 0.4, 0.6, 0.8].");
             return null;
         }
-        var budgets = list.Children.Select(b => values.Number(b, "a budget", v => v >= 0 && v < 1, "a fraction at least 0 and below 1")).ToArray();
-        return budgets.All(b => b is not null) ? budgets.Select(b => b!.Value).ToArray() : null;
+        var budgets = list.Children.Select(b => (Node: b, Value: values.Number(b, "a budget", v => v >= 0 && v < 1, "a fraction at least 0 and below 1"))).ToArray();
+        return budgets.All(b => b.Value is not null) ? budgets.Select(b => (b.Node, b.Value!.Value)).ToArray() : null;
     }
+
+    /// <summary>
+    /// No layer loses more than maxPruneRatio of its neurons, so no allocation removes more than that overall:
+    /// a budget above it would pass here and fail in the search's projection, without a position.
+    /// </summary>
+    private void BudgetsWithinBound((YamlNode Node, double Value)[]? budgets, double upperBound, bool boundGiven)
+    {
+        foreach (var (node, budget) in budgets ?? [])
+        {
+            if (budget > upperBound)
+            {
+                var bound = Format(upperBound);
+                var origin = boundGiven ? $"search.maxPruneRatio {bound}" : $"the maximum prune ratio {bound} (search.maxPruneRatio, the default)";
+                values.Diagnostics.Invalid(node, $"a budget of {Format(budget)} is above {origin}: no layer may lose more than that fraction of its FFN neurons, so no allocation removes more. Lower the budget or raise search.maxPruneRatio.");
+            }
+        }
+    }
+
+    private static string Format(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>output: path, or the short form output: path; the default is lop-variants beside lop.yaml.</summary>
     public string Output(YamlNode? node)

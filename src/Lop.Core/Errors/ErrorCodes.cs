@@ -5,15 +5,17 @@ namespace Lop.Core.Errors;
 /// LOP0xxx runtime and native libraries, LOP1xxx lop.yaml, LOP2xxx checkpoint files,
 /// LOP3xxx calibration data, LOP4xxx pruning, LOP5xxx artifacts and caches, LOP63xx GGUF export.
 /// LOP60xx-62xx belong to Lop.Runtime (choosing and running variants in an app): see
-/// Lop.Runtime.Errors.RuntimeErrorCodes. One number, one meaning, across both.
+/// Lop.Runtime.Errors.RuntimeErrorCodes. One number, one meaning, across both. The LOP00xx codes live in
+/// Lop.Contract's EngineCodes, beside the build task's own, so the engine and the task share one table.
 /// </summary>
 public static class ErrorCodes
 {
     // Runtime
     /// <summary>Thrown by Lop.Native (a NativeLoadException), which owns the number.</summary>
     public const string NativeLoadFailed = Lop.Native.NativeLoadException.ErrorCode;
-    public const string InvalidArgument = "LOP0002";
-    public const string OutputNotWritable = "LOP0003";
+    public const string InternalError = Lop.Contract.EngineCodes.InternalError;
+    public const string InvalidArgument = Lop.Contract.EngineCodes.InvalidArgument;
+    public const string OutputNotWritable = Lop.Contract.EngineCodes.OutputNotWritable;
     public const string EngineVersionUnsupported = Lop.Contract.EngineCodes.EngineVersionUnsupported;
 
     // lop.yaml (every one carries the line and column of the offending node)
@@ -55,11 +57,20 @@ public static class ErrorCodes
     public const string SampleDocsMissing = "LOP3006";
     public const string ImageUnreadable = "LOP3007";
 
+    /// <summary>A warning: search.rewardSequences asks for more sequences than the search split holds, so all of them are used.</summary>
+    public const string RewardSequencesCut = "LOP3008";
+
     // Pruning
     public const string InvalidRatio = "LOP4001";
     public const string RatioCountMismatch = "LOP4002";
     public const string ImportanceMismatch = "LOP4003";
     public const string PredictorMismatch = "LOP4004";
+
+    /// <summary>A warning: every layer has the same outlier share, so OWL has nothing to tell layers apart by and allocates uniformly.</summary>
+    public const string OwlUniform = "LOP4005";
+
+    /// <summary>Activations, importance scores or a loss came out NaN or infinite: the checkpoint overflows in the compute dtype, or is broken.</summary>
+    public const string NonFiniteValues = "LOP4006";
 
     // GGUF export (llama.cpp); LOP60xx-62xx belong to Lop.Runtime (RuntimeErrorCodes)
     public const string TokenizerNotExportable = "LOP6301";

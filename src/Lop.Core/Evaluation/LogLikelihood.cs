@@ -31,13 +31,18 @@ internal static class LogLikelihood
         return new LogLikelihoodResult(perSequence.Sum(), sequences.Sum(s => (long)s.TargetCount));
     }
 
-    /// <summary>Summed next-token NLL of each sequence over its targets, in the order given.</summary>
+    /// <summary>
+    /// Summed next-token NLL of each sequence over its targets, in the order given. A non-finite one is a
+    /// <see cref="Errors.ErrorCodes.NonFiniteValues"/> error naming the layer, unless <paramref name="checkFinite"/>
+    /// is false: a caller that holds the FFN observer checks with <see cref="NonFiniteValues.CheckLosses"/> once it is released.
+    /// </summary>
     public static double[] PerSequence(
         IPrunableModel model,
         IReadOnlyList<CalibrationSequence> sequences,
         int batchSize,
         IProgress<(int Done, int Total)>? progress = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default,
+        bool checkFinite = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var wasTraining = model.training;
@@ -63,6 +68,10 @@ internal static class LogLikelihood
                     done += count;
                     progress?.Report((done, sequences.Count));
                 }
+            }
+            if (checkFinite)
+            {
+                NonFiniteValues.CheckLosses(model, sequences, result);
             }
             return result;
         }

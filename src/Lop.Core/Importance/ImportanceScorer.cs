@@ -21,10 +21,13 @@ internal static class ImportanceScorer
     {
         model.Prefix.UseCheckpointOrder();
         using var statistics = new ActivationStatistics(model.Prefix.Widths);
+        double[] losses;
         using (model.Prefix.Observe(statistics))
         {
-            LogLikelihood.Evaluate(model, sequences, batchSize, progress, cancellation);
+            losses = LogLikelihood.PerSequence(model, sequences, batchSize, progress, cancellation, checkFinite: false);
         }
+        // Checked after the statistics observer is released: finding the layer runs the model with an observer of its own.
+        NonFiniteValues.CheckLosses(model, sequences, losses);
         return FromStatistics(model.Prefix, statistics);
     }
 
@@ -41,6 +44,9 @@ internal static class ImportanceScorer
         {
             var sums = statistics.Sum(l);
             var squares = statistics.SumOfSquares(l);
+            // A finite loss can still come with activations that overflow the sums: scores from them would be cached as valid.
+            NonFiniteValues.CheckLayer(view, l, "activation sum", sums);
+            NonFiniteValues.CheckLayer(view, l, "activation sum of squares", squares);
             var (gateRows, upRows, downColumns) = WeightNorms(view.Weights(l));
             var width = sums.Length;
             activation[l] = new double[width];
@@ -56,6 +62,9 @@ internal static class ImportanceScorer
                 wanda[l][j] = downColumns[j] * Math.Sqrt(squares[j]);
                 flap[l][j] = Math.Max(meanSquare - mean * mean, 0) * downColumns[j] * downColumns[j];
             }
+            NonFiniteValues.CheckLayer(view, l, "magnitude score (weight norm)", magnitude[l]);
+            NonFiniteValues.CheckLayer(view, l, "Wanda score", wanda[l]);
+            NonFiniteValues.CheckLayer(view, l, "FLAP score", flap[l]);
         }
         return new ImportanceScores(
             new Dictionary<ImportanceMethod, double[][]>

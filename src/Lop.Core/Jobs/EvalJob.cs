@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Lop.Core.Allocation;
+using Lop.Core.Errors;
 using Lop.Core.Evaluation;
 using Lop.Core.Pipeline;
 using Lop.Core.Importance;
@@ -63,7 +64,12 @@ public static class EvalJob
             .Select(a => pipeline.LopAllocator(training with { Predictor = training.Predictor with { Architecture = a } }, cancellation))
             .ToList();
         var scores = pipeline.Importance(request.BatchSize, cancellation).Value;
-        var allocators = new List<ILayerAllocator> { new UniformAllocator(widths.Count), new OwlAllocator(scores), new FlapAllocator(scores), new SearchedAllocator(dataset) };
+        var owl = new OwlAllocator(scores);
+        if (owl.IsUniform)
+        {
+            progress.Warn(ErrorCodes.OwlUniform, "OWL allocates uniformly: every layer has the same share of outlier neurons (Wanda score above 5x the layer mean), so its rows equal uniform's. More or longer calibration sequences may separate the layers.");
+        }
+        var allocators = new List<ILayerAllocator> { new UniformAllocator(widths.Count), owl, new FlapAllocator(scores), new SearchedAllocator(dataset) };
         allocators.AddRange(predictors);
 
         var evaluator = inputs.Evaluator(scores, progress);

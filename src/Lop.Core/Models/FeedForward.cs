@@ -9,6 +9,11 @@ internal interface IFfnObserver
     /// <param name="layer">decoder layer index</param>
     /// <param name="hidden">act(gate(x)) * up(x), shape [batch, seq, width]</param>
     void Observe(int layer, Tensor hidden);
+
+    /// <summary>The FFN's output (what it adds to the residual stream), shape [batch, seq, hidden]; most observers ignore it.</summary>
+    void ObserveOutput(int layer, Tensor output)
+    {
+    }
 }
 
 /// <summary>
@@ -66,7 +71,9 @@ internal sealed class FeedForward : nn.Module<Tensor, Tensor>
         var gateUp = nn.functional.linear(x, cat([gateWeight, upWeight], 0));
         var hidden = nn.functional.silu(gateUp.narrow(-1, 0, width)) * gateUp.narrow(-1, width, width);
         _view?.Observer?.Observe(_layer, hidden);
-        return nn.functional.linear(hidden, downWeight).MoveToOuterDisposeScope();
+        var output = nn.functional.linear(hidden, downWeight);
+        _view?.Observer?.ObserveOutput(_layer, output);
+        return output.MoveToOuterDisposeScope();
     }
 
     /// <summary>Binds the FFN to the view that owns its pruning state; an FFN has exactly one owner.</summary>

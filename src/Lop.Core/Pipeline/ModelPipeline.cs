@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lop.Core.Artifacts;
+using Lop.Core.Errors;
 using Lop.Core.Importance;
 using Lop.Core.Progress;
 using Lop.Core.Settings;
@@ -100,6 +101,13 @@ internal sealed class ModelPipeline : IDisposable
         var importanceName = importance.ToString().ToLowerInvariant();
         var key = DatasetArtifacts.Key(Fingerprint, Inputs.Calibration.ContentHash, importanceName, Inputs.ComputeDType, settings, rewardSequences);
         var file = DatasetArtifacts.PayloadPath(_store, key);
+        var available = Inputs.Calibration.Search.Length;
+        if (rewardSequences > available)
+        {
+            // The search still runs, on every search sequence; said each time, since a cached dataset was cut the same way.
+            _progress.Warn(ErrorCodes.RewardSequencesCut, string.Create(CultureInfo.InvariantCulture,
+                $"search.rewardSequences is {rewardSequences} but the search split holds {available} sequences; candidates are scored on all {available}. Add calibration text, raise calibration.maxSequences or lower rewardSequences."));
+        }
         var cached = TryLoad(DatasetArtifacts, key);
         var existing = cached?.Value.Budgets ?? [];
         var missing = budgets.Where(b => !existing.Any(e => SearchDataset.SameBudget(e.Budget, b))).Distinct().ToList();

@@ -11,6 +11,13 @@ public interface IJobProgress
 
     /// <summary>A line worth keeping in the log (a result, a decision, a cache hit).</summary>
     void Info(string message);
+
+    /// <summary>
+    /// A result the job had to settle for (a fallback, a setting it could not honour): not an error, but the
+    /// user should see it, so the CLI prints it as a coded MSBuild warning that the build surfaces.
+    /// Sinks that do not care get it as an info line.
+    /// </summary>
+    void Warn(string code, string message) => Info($"warning {code}: {message}");
 }
 
 /// <summary>Discards everything; for tests and library callers that do not care.</summary>

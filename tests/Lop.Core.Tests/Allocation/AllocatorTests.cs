@@ -40,6 +40,21 @@ public sealed class AllocatorTests
         Assert.Equal([0.5, 0.99, 0.3], allocation.Ratios);
     }
 
+    [Fact]
+    public void Owl_says_when_every_layer_has_the_same_outlier_share_and_then_allocates_uniformly()
+    {
+        // Constant scores: no neuron is an outlier in any layer, so the shares are all 0.
+        var flat = Enum.GetValues<ImportanceMethod>().ToDictionary(m => m, _ => new[] { 48, 64, 32 }.Select(w => Enumerable.Repeat(1.0, w).ToArray()).ToArray());
+        var owl = new OwlAllocator(new ImportanceScores(flat, 1000));
+        Assert.True(owl.IsUniform);
+        Assert.Equal(new UniformAllocator(3).Ratios(0.4), owl.Ratios(0.4));
+        // One neuron of layer 0 scores far above its layer's mean: layer 0 has outliers, the others none.
+        var spiked = Enum.GetValues<ImportanceMethod>().ToDictionary(m => m, _ => new[] { 48, 64, 32 }.Select((w, l) => Enumerable.Range(0, w).Select(j => l == 0 && j == 0 ? 1000.0 : 1.0).ToArray()).ToArray());
+        var separating = new OwlAllocator(new ImportanceScores(spiked, 1000));
+        Assert.False(separating.IsUniform);
+        Assert.True(separating.Ratios(0.4)[0] < separating.Ratios(0.4)[1]);
+    }
+
     private static ImportanceScores Synthetic(int[] widths)
     {
         var random = new Random(7);

@@ -361,4 +361,32 @@ public sealed class LopConfigTests : IDisposable
         Assert.Equal(["LOP1003", "LOP1002", "LOP1003", "LOP1006"], errors.Select(e => e.Split("error ")[1][..7]));
         Assert.Equal([3, 5, 8, 9], errors.Select(e => int.Parse(e[(_folder.Yaml.Length + 1)..].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)));
     }
+
+    [Fact]
+    public void A_held_out_fraction_of_zero_is_an_error()
+    {
+        var error = _folder.Error("model: sample/model\ncalibration:\n  path: sample/calibration.txt\n  heldOut: 0\n" + Smallest[Smallest.IndexOf("targets", StringComparison.Ordinal)..]);
+        Assert.StartsWith($"{_folder.Yaml}(4,12): error LOP1003: calibration.heldOut is '0'; expected a fraction above 0 and below 1, e.g. 0.25", error);
+    }
+
+    [Fact]
+    public void Max_sequences_below_one_search_and_one_held_out_is_an_error()
+    {
+        var error = _folder.Error("model: sample/model\ncalibration:\n  path: sample/calibration.txt\n  maxSequences: 1\n" + Smallest[Smallest.IndexOf("targets", StringComparison.Ordinal)..]);
+        Assert.Equal($"{_folder.Yaml}(4,17): error LOP1003: calibration.maxSequences is 1; expected at least 2: one sequence for the search and one held out.", error);
+    }
+
+    [Fact]
+    public void A_budget_above_the_default_max_prune_ratio_points_at_the_budget()
+    {
+        var error = _folder.Error(Smallest + "\nsearch:\n  budgets: [0.5, 0.95]\n");
+        Assert.StartsWith($"{_folder.Yaml}(7,18): error LOP1003: a budget of 0.95 is above the maximum prune ratio 0.9 (search.maxPruneRatio, the default)", error);
+    }
+
+    [Fact]
+    public void A_budget_above_max_prune_ratio_points_at_the_budget()
+    {
+        var error = _folder.Error(Smallest + "\nsearch:\n  maxPruneRatio: 0.6\n  budgets:\n    - 0.4\n    - 0.7\n");
+        Assert.StartsWith($"{_folder.Yaml}(10,7): error LOP1003: a budget of 0.7 is above search.maxPruneRatio 0.6: no layer may lose more", error);
+    }
 }

@@ -155,6 +155,19 @@ public sealed class ModelPipelineTests : IDisposable
     private static string Describe(Lop.Core.Importance.ImportanceScores scores) => string.Join('\n',
         scores.Methods.Order().SelectMany(m => Enumerable.Range(0, scores.Layers).Select(l => $"{m} {l}: " + string.Join(',', scores.For(m, l).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))))));
 
+
+    [Fact]
+    public void More_reward_sequences_than_the_search_split_holds_is_a_coded_warning()
+    {
+        var progress = new RecordingProgress();
+        using var pipeline = Open(progress);
+        var available = pipeline.Inputs.Calibration.Search.Length;
+        pipeline.Dataset([0.3], Training.Search with { Simulations = 2 }, available + 5, CancellationToken.None);
+        var warning = Assert.Single(progress.Warnings);
+        Assert.Equal(Lop.Core.Errors.ErrorCodes.RewardSequencesCut, warning.Code);
+        Assert.StartsWith($"search.rewardSequences is {available + 5} but the search split holds {available} sequences", warning.Message);
+    }
+
     public void Dispose() => _temp.Dispose();
 
     private ModelPipeline Open(IJobProgress progress) => ModelPipeline.Open(_model, _calibration, "f32", _temp.Sub("cache"), progress);
@@ -168,5 +181,9 @@ public sealed class ModelPipelineTests : IDisposable
         }
 
         public void Info(string message) => Lines.Add(message);
+
+        public List<(string Code, string Message)> Warnings { get; } = [];
+
+        public void Warn(string code, string message) => Warnings.Add((code, message));
     }
 }
