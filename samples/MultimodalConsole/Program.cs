@@ -23,7 +23,7 @@ try
         .Take(count)
         .ToList();
     var catalog = VariantCatalog.Load();
-    var names = all ? catalog.Variants.Select(v => v.Name).ToList() : [target];
+    List<string?> names = all ? [.. catalog.Variants.Select(v => v.Name)] : [target];
     Console.WriteLine($"{"variant",-14} {"GGUF bytes",11} {"exact captions",15} {"tokens/s",9}");
     foreach (var name in names)
     {

@@ -35,27 +35,39 @@ internal static class TokenLoop
         var clock = Stopwatch.StartNew();
         var generated = 0;
         var ended = false;
-        while (generated < options.MaxTokens && nextPosition < context.ContextSize)
+        // Stats are reported however the loop ends, including when the caller stops reading early (a
+        // caption app stops at the full stop): disposing the enumerator runs the finally block. A cancelled
+        // generation reports none: it did not finish and its figures would mislead.
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var token = sampler.Sample(context.NativeHandle, logitsIndex);
-            if (token.IsEndOfGeneration(context.Vocab))
+            while (generated < options.MaxTokens && nextPosition < context.ContextSize)
             {
-                ended = true;
-                break;
+                cancellationToken.ThrowIfCancellationRequested();
+                var token = sampler.Sample(context.NativeHandle, logitsIndex);
+                if (token.IsEndOfGeneration(context.Vocab))
+                {
+                    ended = true;
+                    break;
+                }
+                generated++;
+                decoder.Add(token);
+                if (decoder.Read() is { Length: > 0 } text)
+                {
+                    yield return text;
+                }
+                batch.Clear();
+                batch.Add(token, nextPosition++, LLamaSeqId.Zero, true);
+                await DecodeAsync(context, batch, modelPath, cancellationToken);
+                logitsIndex = 0;
             }
-            generated++;
-            decoder.Add(token);
-            if (decoder.Read() is { Length: > 0 } text)
-            {
-                yield return text;
-            }
-            batch.Clear();
-            batch.Add(token, nextPosition++, LLamaSeqId.Zero, true);
-            await DecodeAsync(context, batch, modelPath, cancellationToken);
-            logitsIndex = 0;
         }
-        report(new GenerationStats(promptTokens, generated, promptTime, clock.Elapsed, templated, ended));
+        finally
+        {
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                report(new GenerationStats(promptTokens, generated, promptTime, clock.Elapsed, templated, ended));
+            }
+        }
     }
 
     /// <summary>Decodes off the caller's thread, so a UI stays responsive while llama.cpp computes.</summary>
