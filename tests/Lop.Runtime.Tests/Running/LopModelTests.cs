@@ -104,6 +104,30 @@ public sealed class LopModelTests(TinyModelFiles models) : IClassFixture<TinyMod
     }
 
     [Fact]
+    public async Task A_caller_that_stops_reading_early_still_gets_the_stats_of_what_was_generated()
+    {
+        using var root = new TempFolder();
+        FakeVariants.Write(root, "tiny", 2_000_000, modelFile: models.Plain);
+        using var model = await LopModel.LoadAsync(Choose(root));
+        var stream = model.Generate("Hello", new GenerationOptions { MaxTokens = 50 });
+        var pieces = 0;
+
+        await foreach (var _ in stream)
+        {
+            if (++pieces == 3)
+            {
+                break;
+            }
+        }
+
+        // A token may produce no text (half of a UTF-8 character), so 3 pieces are at least 3 tokens; far fewer
+        // than the 50 a generation that ran on would report.
+        Assert.InRange(stream.Stats!.GeneratedTokens, 3, 10);
+        Assert.False(stream.Stats.StoppedAtEndOfGeneration);
+        Assert.True(stream.Stats.GenerationTokensPerSecond > 0);
+    }
+
+    [Fact]
     public async Task Cancelling_while_streaming_stops_the_generation_with_operation_canceled()
     {
         using var root = new TempFolder();
