@@ -149,13 +149,15 @@ public sealed class LopVariants : ToolTask
         {
             args.AppendSwitchIfNotNull("--inputs-file ", InputsFile);
         }
+        args.AppendSwitchIfNotNull(EngineDiagnostic.LogFormatOption + " ", EngineDiagnostic.MsBuildLogFormat);
         return args.ToString();
     }
 
     /// <summary>
     /// stdout is the JSON result; stderr lines in MSBuild's canonical form (<see cref="EngineDiagnostic"/>,
     /// <c>lop.yaml(12,5): error LOP1003: ...</c>) become errors and warnings with file, line, column and code;
-    /// any other stderr line (progress) is a low-importance message.
+    /// milestones (<c>lop: info: ...</c>) are high-importance messages, so even a minimal-verbosity log shows
+    /// each stage and variant; any other stderr line (progress) is a low-importance message.
     /// </summary>
     protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
     {
@@ -164,7 +166,14 @@ public sealed class LopVariants : ToolTask
             _stdout.AppendLine(singleLine);
             return;
         }
-        Log.LogMessageFromText(singleLine, MessageImportance.Low);
+        if (EngineDiagnostic.TryParseInfo(singleLine, out var milestone))
+        {
+            Log.LogMessage(MessageImportance.High, "Lop.Build: {0}", milestone);
+        }
+        else
+        {
+            Log.LogMessageFromText(singleLine, MessageImportance.Low);
+        }
         _lastLines.Enqueue(singleLine);
         if (_lastLines.Count > 10)
         {

@@ -16,7 +16,12 @@ internal sealed class ConsoleProgress : IJobProgress
     private readonly Dictionary<string, Stopwatch> _stages = [];
     private bool _lineOpen;
 
+    private readonly HashSet<string> _estimated = [];
+
     public bool Quiet { get; init; }
+
+    /// <summary>Milestones (Info lines) in the contract's <c>lop: info:</c> form, for the MSBuild task.</summary>
+    public bool TagMilestones { get; init; }
 
     public void Report(string stage, long done, long total, string? detail = null)
     {
@@ -36,6 +41,11 @@ internal sealed class ConsoleProgress : IJobProgress
             return;
         }
         _sinceLast.Restart();
+        // In a log, one milestone per long stage with its size and estimated time, once a tenth of it has run.
+        if (!_interactive && !finished && total >= 20 && done * 10 >= total && _estimated.Add(stage))
+        {
+            Info($"{stage}: {total} steps, about {Format(clock.Elapsed * ((double)(total - done) / done))} left");
+        }
         var percent = total == 0 ? 100 : 100.0 * done / total;
         var eta = done > 0 && !finished ? $", {Format(clock.Elapsed * ((double)(total - done) / done))} left" : "";
         var text = $"{stage}: {done}/{total} ({percent:F0}%, {Format(clock.Elapsed)}{eta}){(detail is null ? "" : " " + detail)}";
@@ -65,7 +75,7 @@ internal sealed class ConsoleProgress : IJobProgress
             _error.WriteLine();
             _lineOpen = false;
         }
-        _error.WriteLine(message);
+        _error.WriteLine(TagMilestones ? EngineDiagnostic.FormatInfo(message) : message);
     }
 
     /// <summary>

@@ -15,6 +15,26 @@ public static class EngineDiagnostic
     /// <summary>The origin when there is no file.</summary>
     public const string NoFile = "lop";
 
+    /// <summary>
+    /// A milestone of long work (a stage and its estimated time, a cache hit, a variant written), written as
+    /// <c>lop: info: message</c> when the task asks for it (<c>--log-format msbuild</c>). The task logs these at
+    /// high importance, so a build log at minimal verbosity says where the time goes; progress lines stay low.
+    /// </summary>
+    public const string Info = "info";
+
+    public const string LogFormatOption = "--log-format";
+
+    public const string MsBuildLogFormat = "msbuild";
+
+    public static string FormatInfo(string message) => $"{NoFile}: {Info}: {message}";
+
+    public static bool TryParseInfo(string line, out string message)
+    {
+        var prefix = $"{NoFile}: {Info}: ";
+        message = line.StartsWith(prefix, StringComparison.Ordinal) ? line[prefix.Length..] : "";
+        return message.Length > 0;
+    }
+
     public static string Format(string severity, string code, string message, string? file = null, int? line = null, int? column = null)
     {
         var origin = file ?? NoFile;

@@ -76,8 +76,11 @@ public sealed class ConsumerProject
     public string EngineLog => Path.Combine(Folder, "engine-runs.log");
     public int EngineRuns => File.Exists(EngineLog) ? File.ReadAllLines(EngineLog).Length : 0;
 
+    /// <summary>Runs dotnet here, at normal verbosity unless the arguments name one.</summary>
     public DotnetResult Dotnet(params string[] args) =>
-        Tests.Dotnet.Run(Folder, _package.Environment(), [.. args, "-nologo", "-v:n", "-nodeReuse:false"]);
+        Tests.Dotnet.Run(Folder, _package.Environment(), [.. args, "-nologo", .. Verbosity(args), "-nodeReuse:false"]);
+
+    private static string[] Verbosity(string[] args) => args.Any(a => a.StartsWith("-v:", StringComparison.Ordinal)) ? [] : ["-v:n"];
 
     public Process StartDotnet(out StringBuilder output, params string[] args) =>
         Tests.Dotnet.Start(Folder, _package.Environment(), [.. args, "-nologo", "-v:n", "-nodeReuse:false"], out output);

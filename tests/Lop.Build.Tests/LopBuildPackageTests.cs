@@ -65,6 +65,19 @@ public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelp
     }
 
     [Fact]
+    public void At_minimal_verbosity_the_build_log_shows_the_engines_milestones_but_not_its_progress()
+    {
+        var project = new ConsumerProject(package, "minimal", ConsumerProject.TwoTargets);
+
+        var build = Build(project, "build", "-v:m");
+
+        Assert.True(build.ExitCode == 0, build.Output);
+        Assert.Contains("Lop.Build: half: written by the fake engine", build.Output);
+        Assert.Contains("Lop.Build: phone: written by the fake engine", build.Output);
+        Assert.DoesNotContain("lop: pruning half", build.Output);
+    }
+
+    [Fact]
     public void An_error_in_lop_yaml_fails_the_build_at_its_line()
     {
         var project = new ConsumerProject(package, "broken", "model: models/tiny\ncalibration: data/calibration.txt\ndtype: broken\n");
@@ -166,7 +179,7 @@ public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelp
         Assert.NotEqual(0, build.ExitCode);
         var engine = Path.Combine(package.Packages, "lop.build", package.Version, "tools", "engine");
         Assert.Contains($"exec --depsfile {engine}/Lop.Cli.deps.json --runtimeconfig {engine}/Lop.Cli.runtimeconfig.json", build.Output);
-        Assert.Contains($"--additionalprobingpath {package.Packages.TrimEnd('/')} --additionalprobingpath {package.MachinePackages.TrimEnd('/')} {engine}/Lop.Cli.dll variants --config {project.ConfigFile} --json --engine-version-range \"[0.1.0, 0.2.0)\" --output {project.Folder}/obj/lop --inputs-file {project.Folder}/obj/lop.inputs.txt", build.Output);
+        Assert.Contains($"--additionalprobingpath {package.Packages.TrimEnd('/')} --additionalprobingpath {package.MachinePackages.TrimEnd('/')} {engine}/Lop.Cli.dll variants --config {project.ConfigFile} --json --engine-version-range \"[0.1.0, 0.2.0)\" --output {project.Folder}/obj/lop --inputs-file {project.Folder}/obj/lop.inputs.txt --log-format msbuild", build.Output);
         Assert.DoesNotContain("MSB6003", build.Output); // the tool could not be started
         Assert.Contains("config.json : error LOP2103", build.Output); // the engine's own diagnostic, mapped to an MSBuild error
         Assert.DoesNotContain("Unhandled exception", build.Output);

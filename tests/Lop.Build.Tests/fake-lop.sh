@@ -9,13 +9,14 @@
 # `warnme` -> a canonical warning; `sleep` -> hangs (records its pids) so a test can cancel the build.
 # Every run appends its arguments to engine-runs.log beside the yaml.
 set -euo pipefail
-config=""; out=""; inputs=""
+config=""; out=""; inputs=""; format="text"
 args="$*"
 while [ $# -gt 0 ]; do
   case "$1" in
     --config) config="$2"; shift 2 ;;
     --output) out="$2"; shift 2 ;;
     --inputs-file) inputs="$2"; shift 2 ;;
+    --log-format) format="$2"; shift 2 ;;
     *) shift ;;
   esac
 done
@@ -64,6 +65,7 @@ json="{\"config\": \"$config\", \"outputFolder\": \"$out\", \"variants\": ["
 sep=""
 for t in $(sed -n 's/^ *- name: *//p' "$config"); do
   echo "lop: pruning $t" >&2
+  if [ "$format" = msbuild ]; then echo "lop: info: $t: written by the fake engine" >&2; fi
   tmp="$out/.$t.tmp"
   rm -rf "$tmp"; mkdir -p "$tmp/tokenizer"
   echo "{\"target\": \"$t\"}" > "$tmp/lop-manifest.json"

@@ -17,13 +17,20 @@ internal static class VariantsCommand
         var json = CommonOptions.Json();
         var range = new Option<string?>("--engine-version-range") { Description = "Refuse to run unless this engine's version is in this NuGet version range (the MSBuild package passes the range it supports)." };
         var inputs = new Option<FileInfo?>("--inputs-file") { Description = "Write the files this run reads (model folder, calibration, its images) here, one absolute path a line; the MSBuild package's up-to-date check reads it." };
+        var logFormat = new Option<string>(Lop.Contract.EngineDiagnostic.LogFormatOption)
+        {
+            Description = "text (default), or msbuild: milestone lines as 'lop: info: ...' for the MSBuild package to show at minimal verbosity.",
+            DefaultValueFactory = _ => "text",
+        };
+        logFormat.AcceptOnlyFromAmong("text", Lop.Contract.EngineDiagnostic.MsBuildLogFormat);
         var command = new Command("variants", "Run the whole pipeline from lop.yaml: importance, search datasets, predictor, then one predicted and pruned variant per target. Cached and incremental.")
         {
-            config, output, json, range, inputs,
+            config, output, json, range, inputs, logFormat,
         };
         command.SetAction((result, cancellation) =>
         {
-            var report = VariantsJob.Run(new VariantsRequest(result.GetValue(config)!.FullName, result.GetValue(output)?.FullName, result.GetValue(range), result.GetValue(inputs)?.FullName), new ConsoleProgress(), cancellation);
+            var report = VariantsJob.Run(new VariantsRequest(result.GetValue(config)!.FullName, result.GetValue(output)?.FullName, result.GetValue(range), result.GetValue(inputs)?.FullName),
+                new ConsoleProgress { TagMilestones = result.GetValue(logFormat) == Lop.Contract.EngineDiagnostic.MsBuildLogFormat }, cancellation);
             if (result.GetValue(json))
             {
                 JsonOutput.Write(report);
