@@ -150,8 +150,10 @@ public static class SceneCaptioner
             {
                 for (var t = 0; t < length; t++)
                 {
-                    // Finished rows keep decoding (a batch is one length) but their bytes are dropped.
-                    ids[i * length + t] = t < prefix.Length ? prefix[t] : generated[i][t - prefix.Length];
+                    // Finished rows keep decoding (a batch is one length) but their bytes are dropped; one that
+                    // ended on a non-byte token (the image token among them) is fed a full stop instead.
+                    var token = t < prefix.Length ? prefix[t] : generated[i][t - prefix.Length];
+                    ids[i * length + t] = t >= prefix.Length && token >= 256 ? '.' : token;
                 }
             }
             var logits = model.forward(tensor(ids, [images.Count, length]), pixels);
