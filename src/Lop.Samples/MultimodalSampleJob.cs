@@ -43,6 +43,9 @@ public sealed record MultimodalSampleReport
     /// <summary>Held-out caption perplexity when only decoder layer l loses half its FFN (activation importance).</summary>
     public required double[] LayerSensitivity { get; init; }
 
+    /// <summary>The engine's greedy captions of the test scenes (<see cref="SceneCaptioner"/>), against their true captions.</summary>
+    public required SceneCaptionScore TestCaptions { get; init; }
+
     public bool FromCache { get; init; }
 }
 
@@ -58,7 +61,7 @@ public static class MultimodalSampleJob
     public const string CalibrationFileName = "calibration.jsonl";
     public const string ReportFile = SampleFolder.ReportFile;
     private const int ImageTokenId = 256;
-    private const int ReportSchema = 3;
+    private const int ReportSchema = 4;
 
     /// <summary>
     /// The caption follows the image after a newline, as in LLaVA's own prompts (<c>&lt;image&gt;\n</c>).
@@ -160,6 +163,9 @@ public static class MultimodalSampleJob
         File.WriteAllText(Path.Combine(modelFolder, "preprocessor_config.json"), preprocessorJson.ToJsonString(new() { WriteIndented = true }) + "\n");
         var calibrationPath = WriteCalibration(work, settings);
         WriteTestScenes(work, settings);
+        var captions = SceneCaptioner.ScoreTestScenes(model, preprocessor, Path.Combine(work, TestScenesFolder), cancellation);
+        progress.Info($"sample: the engine's greedy captions of the {captions.Scenes} test scenes: {captions.Exact:P0} exact "
+            + $"(count {captions.Count:P0}, colour {captions.Colour:P0}, shape {captions.Shape:P0}, position {captions.Position:P0})");
 
         var calibration = ImageTextCalibration.Load(calibrationPath, ByteTokenizer.Instance, imageSettings, CalibrationOptions.DefaultSequenceLength,
             CalibrationOptions.DefaultHeldOutFraction, CalibrationOptions.DefaultSeed, vocabSize: config.VocabSize);
@@ -188,6 +194,7 @@ public static class MultimodalSampleJob
             WrongImagePerplexity = gap.WrongImagePerplexity,
             ImageAccuracy = gap.ImageAccuracy,
             LayerSensitivity = sensitivity,
+            TestCaptions = captions,
         };
         return report;
     }

@@ -15,11 +15,17 @@ public sealed record MultimodalSampleSettings
     /// </summary>
     public string VisionType { get; init; } = Lop.Core.Models.VisionConfig.Siglip;
 
-    public int ImageSize { get; init; } = 32;
-    public int PatchSize { get; init; } = 8;
+    /// <summary>
+    /// 64-pixel scenes in 16-pixel patches: still 16 image tokens (so the decoder's work is unchanged),
+    /// but each shape is 16 to 18 pixels across instead of 8 to 9. With 32-pixel scenes, 8-pixel patches
+    /// and a 64-wide tower the engine's greedy captions named the right shape for 42% of the test scenes
+    /// (35% exact); with these and the 128-wide tower below, see the README.
+    /// </summary>
+    public int ImageSize { get; init; } = 64;
+    public int PatchSize { get; init; } = 16;
     public int VisionLayers { get; init; } = 4;
-    public int VisionHidden { get; init; } = 64;
-    public int VisionIntermediate { get; init; } = 256;
+    public int VisionHidden { get; init; } = 128;
+    public int VisionIntermediate { get; init; } = 512;
     public int VisionHeads { get; init; } = 4;
 
     public int Layers { get; init; } = 8;

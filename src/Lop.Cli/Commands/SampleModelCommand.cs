@@ -66,6 +66,8 @@ internal static class SampleModelCommand
             + $"{report.Parameters:N0} parameters ({report.VisionParameters:N0} in the vision tower and projector)");
         Console.WriteLine($"  trained {settings.Steps} steps in {report.TrainSeconds:F0} s, final caption loss {report.FinalTrainingLoss:F3}");
         Console.WriteLine($"  held-out caption perplexity: true image {report.TrueImagePerplexity:F3}, wrong image {report.WrongImagePerplexity:F3}, gap {report.Gap:F3}; image accuracy {report.ImageAccuracy:P1}");
+        var captions = report.TestCaptions;
+        Console.WriteLine($"  greedy captions of the {captions.Scenes} test scenes (engine): {captions.Exact:P0} exact; count {captions.Count:P0}, colour {captions.Colour:P0}, shape {captions.Shape:P0}, position {captions.Position:P0}");
         Console.WriteLine($"  perplexity with half of one layer's FFN removed: {string.Join(" ", report.LayerSensitivity.Select(p => p.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))}");
         Console.WriteLine($"  calibration: {report.CalibrationFile} ({report.CalibrationRecords} image+caption records)");
         return 0;
