@@ -27,8 +27,13 @@ public sealed class PackageFixture : IDisposable
         }
 
         var configuration = typeof(PackageFixture).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        // The packs build the engine under this run's own folder (--artifacts-path): restoring the repository's
+        // projects with this run's NuGet folder in their own obj/ would point their assets at a folder deleted
+        // after the run, and rebuild them under test projects that dotnet test builds in parallel.
+        var isolated = Path.Combine(Root, "build");
         var watch = Stopwatch.StartNew();
         var pack = Dotnet.Run(RepoRoot, Environment(), "pack", Path.Combine(RepoRoot, "src", "Lop.Build"), "-c", configuration, "-o", Feed, "-nologo", "-nodeReuse:false",
+            "--artifacts-path", isolated,
             // A version of its own per run: a Lop.Build of the repo's version already in the machine's NuGet
             // cache (build/sample.sh puts one there) would otherwise be used instead of what was just packed.
             $"-p:PackageVersion=0.0.0-test.{DateTime.UtcNow:yyyyMMddHHmmssfff}");
@@ -38,6 +43,7 @@ public sealed class PackageFixture : IDisposable
         Version = Path.GetFileNameWithoutExtension(Package)["Lop.Build.".Length..];
         // Lop.Runtime of the same version: the app side, for projects that run their variants.
         var runtime = Dotnet.Run(RepoRoot, Environment(), "pack", Path.Combine(RepoRoot, "src", "Lop.Runtime"), "-c", configuration, "-o", Feed, "-nologo", "-nodeReuse:false",
+            "--artifacts-path", isolated,
             $"-p:PackageVersion={Version}");
         Assert.True(runtime.ExitCode == 0, "dotnet pack of Lop.Runtime failed:\n" + runtime.Output);
     }
