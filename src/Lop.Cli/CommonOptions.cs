@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Lop.Core.Settings;
+using Lop.Core.Calibration;
 
 namespace Lop.Cli;
 

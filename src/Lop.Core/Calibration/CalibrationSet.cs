@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Lop.Core.Errors;
-using Lop.Core.Settings;
 
 namespace Lop.Core.Calibration;
 

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Lop.Core.Errors;
 using Lop.Core.Images;
-using Lop.Core.Settings;
 
 namespace Lop.Core.Calibration;
 

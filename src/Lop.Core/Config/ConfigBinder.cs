@@ -1,6 +1,7 @@
 using Lop.Core.Predictor;
 using Lop.Core.Settings;
 using YamlDotNet.RepresentationModel;
+using Lop.Core.Calibration;
 using static Lop.Core.Config.ConfigValues;
 using static Lop.Core.Config.YamlSource;
 

@@ -8,6 +8,7 @@ using Lop.Core.Settings;
 using Lop.Core.Targets;
 using Lop.Runtime.Devices;
 using YamlDotNet.RepresentationModel;
+using Lop.Core.Calibration;
 using static Lop.Core.Config.YamlSource;
 
 namespace Lop.Core.Config;

@@ -4,6 +4,7 @@ using Lop.Core.Models;
 using Lop.Core.Settings;
 using Lop.Core.Targets;
 using Lop.Core.Allocation;
+using Lop.Core.Calibration;
 
 namespace Lop.Core.Config;
 

@@ -5,6 +5,7 @@ using Lop.Core.Search;
 using Lop.Core.Settings;
 using Lop.Core.Targets;
 using Lop.Runtime.Devices;
+using Lop.Core.Calibration;
 
 namespace Lop.Core.Config;
 

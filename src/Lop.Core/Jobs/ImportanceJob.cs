@@ -3,6 +3,7 @@ using Lop.Core.Importance;
 using Lop.Core.Pipeline;
 using Lop.Core.Settings;
 using Lop.Core.Progress;
+using Lop.Core.Calibration;
 
 namespace Lop.Core.Jobs;
 

@@ -4,6 +4,7 @@ using Lop.Core.Pipeline;
 using Lop.Core.Progress;
 using Lop.Core.Search;
 using Lop.Core.Settings;
+using Lop.Core.Calibration;
 
 namespace Lop.Core.Jobs;
 

@@ -7,6 +7,7 @@ using Lop.Core.Pipeline;
 using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Settings;
+using Lop.Core.Calibration;
 
 namespace Lop.Core.Jobs;
 

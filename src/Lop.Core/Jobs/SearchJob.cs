@@ -5,6 +5,7 @@ using Lop.Core.Progress;
 using Lop.Core.Pruning;
 using Lop.Core.Search;
 using Lop.Core.Settings;
+using Lop.Core.Calibration;
 
 namespace Lop.Core.Jobs;
 

@@ -6,6 +6,7 @@ using Lop.Core.Progress;
 using Lop.Core.Settings;
 using Lop.Core.Predictor;
 using Lop.Core.Search;
+using Lop.Core.Calibration;
 
 namespace Lop.Core.Pipeline;
 

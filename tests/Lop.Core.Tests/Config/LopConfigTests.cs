@@ -3,6 +3,7 @@ using Lop.Core.Predictor;
 using Lop.Core.Settings;
 using Lop.Core.Targets;
 using Lop.Runtime.Devices;
+using Lop.Core.Calibration;
 
 namespace Lop.Core.Tests.Config;
 
@@ -86,7 +87,7 @@ public sealed class LopConfigTests : IDisposable
                 contextLength: 8
             """);
 
-        Assert.Equal(new Lop.Core.Settings.CalibrationOptions(Path.Combine(_folder.Path, "sample", "calibration.txt"), 64, 0.1, 7, 100), config.Calibration);
+        Assert.Equal(new Lop.Core.Calibration.CalibrationOptions(Path.Combine(_folder.Path, "sample", "calibration.txt"), 64, 0.1, 7, 100), config.Calibration);
         Assert.Equal("bf16", config.DType);
         Assert.Equal([0.3, 0.5], config.Training.Budgets);
         Assert.Equal(10, config.Training.Search.Simulations);

@@ -3,6 +3,7 @@ using Lop.Core.Predictor;
 using Lop.Core.Progress;
 using Lop.Core.Search;
 using Lop.Core.Settings;
+using Lop.Core.Calibration;
 
 namespace Lop.Core.Tests.Jobs;
 

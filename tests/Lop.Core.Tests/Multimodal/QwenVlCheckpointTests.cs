@@ -7,6 +7,7 @@ using Lop.Core.Pruning;
 using Lop.Core.Settings;
 using Xunit;
 using Lop.Core.Loading;
+using Lop.Core.Calibration;
 using static TorchSharp.torch;
 
 namespace Lop.Core.Tests.Multimodal;

@@ -1,4 +1,4 @@
-namespace Lop.Core.Settings;
+namespace Lop.Core.Calibration;
 
 /// <summary>
 /// Which calibration data, cut how, split how. Everything that changes the sequences is here, so it can key caches.
