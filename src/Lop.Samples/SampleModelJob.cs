@@ -56,7 +56,10 @@ public static class SampleModelJob
     public static SampleModelReport Run(string folder, SampleModelSettings settings, bool force, IJobProgress progress, CancellationToken cancellation = default)
     {
         var settingsHash = SampleFolder.SettingsHash(settings, ReportSchema.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        return SampleFolder.Produce<SampleModelReport>(folder, settingsHash, force, r => r.SettingsHash, r => r with { FromCache = true },
+        // A reused sample reports where it is now: the folder may have been moved or copied since it was built.
+        var here = Path.GetFullPath(folder);
+        return SampleFolder.Produce<SampleModelReport>(folder, settingsHash, force, r => r.SettingsHash,
+            r => r with { FromCache = true, Folder = here, ModelFolder = Path.Combine(here, "model"), CalibrationFile = Path.Combine(here, CalibrationFileName) },
             (work, final) => Build(work, final, settings, settingsHash, progress, cancellation), progress);
     }
 
