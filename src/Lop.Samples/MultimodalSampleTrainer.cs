@@ -1,6 +1,7 @@
 using Lop.Core.Calibration;
 using Lop.Core.Evaluation;
 using Lop.Core.Models;
+using Lop.Core.Randomness;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,7 +23,8 @@ internal static class MultimodalSampleTrainer
         IProgress<(int Step, int Steps, double Loss)>? progress = null,
         CancellationToken cancellation = default)
     {
-        torch.manual_seed(settings.Seed);
+        // Initialisation draws from torch's global generator: hold it, so a parallel draw cannot change the sample.
+        using var generator = GlobalTorchGenerator.Seed(settings.Seed);
         var model = new LlavaModel(config);
         SampleTrainer.InitialiseWeights(model, config.NumLayers);
         SampleTrainer.Optimise(model, settings.LearningRate, settings.WarmupSteps, settings.Steps, Batch, progress, cancellation);

@@ -1,6 +1,7 @@
 using Lop.Core.Calibration;
 using Lop.Core.Evaluation;
 using Lop.Core.Models;
+using Lop.Core.Randomness;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,7 +20,8 @@ internal static class SampleTrainer
         IProgress<(int Step, int Steps, double Loss)>? progress = null,
         CancellationToken cancellation = default)
     {
-        torch.manual_seed(settings.Seed);
+        // Initialisation draws from torch's global generator: hold it, so a parallel draw cannot change the sample.
+        using var generator = GlobalTorchGenerator.Seed(settings.Seed);
         var model = new CausalLm(config);
         InitialiseWeights(model, config.NumLayers);
         // SplitMix64, not System.Random: the sample must train the same on every .NET version.

@@ -42,8 +42,19 @@ public sealed class LopPipelineTests : IDisposable
         Assert.True(budgets[0].GetProperty("fromCache").GetBoolean());
         Assert.False(budgets[1].GetProperty("fromCache").GetBoolean());
         Assert.All(third.RootElement.GetProperty("budgets").EnumerateArray(), b => Assert.True(b.GetProperty("fromCache").GetBoolean()));
-        // The best configuration is never worse than the uniform root it started from.
-        Assert.All(budgets, b => Assert.True(b.GetProperty("bestPerplexity").GetDouble() <= b.GetProperty("uniformPerplexity").GetDouble()));
+        // Each budget's best configuration removes exactly its share of the 4 x 48 neurons, and a cached
+        // dataset answers with the configuration the search found, not a recomputed one.
+        Assert.All(budgets, b =>
+        {
+            var removed = b.GetProperty("bestRatios").EnumerateArray().Sum(r => 48 - Lop.Core.Allocation.BudgetAllocation.KeptCount(48, r.GetDouble()));
+            Assert.Equal((int)Math.Round(b.GetProperty("budget").GetDouble() * 4 * 48), removed);
+        });
+        var fromCache = third.RootElement.GetProperty("budgets").EnumerateArray().ToDictionary(b => b.GetProperty("budget").GetDouble());
+        Assert.All(budgets, b =>
+        {
+            Assert.Equal(b.GetProperty("bestPerplexity").GetDouble(), fromCache[b.GetProperty("budget").GetDouble()].GetProperty("bestPerplexity").GetDouble());
+            Assert.Equal(b.GetProperty("bestRatios").EnumerateArray().Select(r => r.GetDouble()), fromCache[b.GetProperty("budget").GetDouble()].GetProperty("bestRatios").EnumerateArray().Select(r => r.GetDouble()));
+        });
     }
 
     [Fact]

@@ -52,7 +52,8 @@ public sealed class MultimodalPipelineTests : IDisposable
         Assert.All(rows, r => Assert.Equal(["budget", "method", "perplexity", "seconds", "trainedOn", "gap", "imageAccuracy"], r.EnumerateObject().Select(p => p.Name)));
         // Random weights still read the image: a wrong image changes the captions' perplexity.
         Assert.All(rows, r => Assert.NotEqual(0, r.GetProperty("gap").GetDouble()));
-        Assert.All(rows, r => Assert.InRange(r.GetProperty("imageAccuracy").GetDouble(), 0, 1));
+        // Its value is checked against a hand count in MultimodalGapTests; the CLI's part is to report it in every row.
+        Assert.All(rows, r => Assert.Equal(JsonValueKind.Number, r.GetProperty("imageAccuracy").ValueKind));
     }
 
     [Fact]

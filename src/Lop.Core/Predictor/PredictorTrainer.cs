@@ -1,6 +1,7 @@
 using System.Globalization;
 using Lop.Core.Calibration;
 using Lop.Core.Errors;
+using Lop.Core.Randomness;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,7 +11,7 @@ namespace Lop.Core.Predictor;
 /// Fits a predictor to (budget, ratios) samples: MSE, Adam, shuffled mini-batches, a fixed number of
 /// epochs, as in the paper. Deterministic for a seed on one machine: a private torch generator seeds the
 /// weights, SplitMix64 the batch order (so the shuffle does not depend on the .NET version), and with
-/// dropout on, torch's global generator, seeded here, draws the masks.
+/// dropout on, torch's global generator, seeded and held here (<see cref="GlobalTorchGenerator"/>), draws the masks.
 /// </summary>
 public static class PredictorTrainer
 {
@@ -27,11 +28,9 @@ public static class PredictorTrainer
         using var budgets = tensor(samples.Select(s => (float)s.Budget).ToArray());
         using var ratios = tensor(samples.SelectMany(s => s.Ratios).Select(r => (float)r).ToArray(), [samples.Count, layers]);
 
-        if (settings.Dropout > 0)
-        {
-            // Dropout masks come from torch's global generator; the weights do not (see PredictorInit).
-            torch.manual_seed(settings.Seed);
-        }
+        // Dropout masks come from torch's global generator (the weights do not: see PredictorInit), so a
+        // training with dropout holds it: another training in parallel would change its masks.
+        using var masks = settings.Dropout > 0 ? GlobalTorchGenerator.Seed(settings.Seed) : null;
         var network = PredictorNetwork.Create(layers, settings);
         try
         {
