@@ -92,15 +92,21 @@ public sealed class FileDigestCache
     private static string Hash(string path, long length, IJobProgress? progress, string stage)
     {
         var hash = new XxHash128();
-        var buffer = new byte[BufferSize];
+        // Two buffers: the next read is in flight while the current one is hashed, so the disk never waits
+        // for the hash (on a cold cache the serial loop left it idle for every chunk's hashing time).
+        var current = new byte[BufferSize];
+        var next = new byte[BufferSize];
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
         long done = 0;
-        int read;
-        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+        var read = stream.Read(current, 0, current.Length);
+        while (read > 0)
         {
-            hash.Append(buffer.AsSpan(0, read));
+            var pending = stream.ReadAsync(next, 0, next.Length);
+            hash.Append(current.AsSpan(0, read));
             done += read;
             progress?.Report(stage, done, Math.Max(length, done), Path.GetFileName(path));
+            read = pending.GetAwaiter().GetResult();
+            (current, next) = (next, current);
         }
         return Convert.ToHexStringLower(hash.GetCurrentHash());
     }
