@@ -32,8 +32,8 @@ internal sealed record CheckpointShape(
 
     /// <summary>
     /// Llama-3.2-1B's decoder (BF16, tied embeddings, rope_theta 500000) with the vocabulary cut from
-    /// 128256 to 8192 so the table is about the decoder layers, and without its llama3 rope_scaling,
-    /// which the engine does not read (it changes no tensor and costs nothing at decode time).
+    /// 128256 to 8192 so the table is about the decoder layers, and without its llama3 rope_scaling
+    /// (it changes no weight and costs nothing measurable at decode time).
     /// </summary>
     public static readonly CheckpointShape Llama32OneB =
         new("llama-3.2-1b-v8192", 16, 2048, 8192, 32, 8, 64, 8192, ModelFamily.Llama, DType.BF16, TiedEmbeddings: true, RopeTheta: 500000.0, RmsNormEps: 1e-5, MaxPositions: 131072);

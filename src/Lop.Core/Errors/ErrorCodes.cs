@@ -79,4 +79,7 @@ public static class ErrorCodes
     public const string QuantizationFailed = "LOP6304";
     public const string GgufInvalid = "LOP6305";
     public const string GgufScoringUnsupported = "LOP6306";
+
+    /// <summary>A RoPE scaling setting llama.cpp's GGUF keys cannot express (a stated YaRN attention factor or ramp bounds).</summary>
+    public const string RopeScalingNotExportable = "LOP6307";
 }

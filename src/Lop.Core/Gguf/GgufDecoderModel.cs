@@ -44,6 +44,7 @@ internal static class GgufDecoderModel
             CheckpointTensorSource.Create(checkpoint, Name(engine), gguf, GgmlType.F32, architecture.PermuteQueryKey ? ropeHeads : 0);
 
         var tensors = new List<GgufTensorToWrite> { Weight("model.embed_tokens.weight", "token_embd.weight") };
+        tensors.AddRange(GgufRopeScaling.Tensors(config));
         for (var l = 0; l < config.NumLayers; l++)
         {
             var p = $"model.layers.{l}.";

@@ -48,6 +48,7 @@ public static class GgufExporter
         metadata["general.name"] = GgufValue.String(Path.GetFileName(checkpoint.Folder.TrimEnd(Path.DirectorySeparatorChar)));
         metadata["general.file_type"] = GgufValue.UInt32(FileType(floatType));
         GgufDecoderModel.AddHyperparameters(metadata, config, architecture);
+        GgufRopeScaling.AddMetadata(metadata, config, architecture.Name, Path.Combine(checkpoint.Folder, "config.json"));
         GgufTokenizerMetadata.AddTo(metadata, checkpoint.Folder, config.VocabSize);
         var tensors = GgufDecoderModel.Tensors(checkpoint, architecture, floatType);
         GgufQuantizer.CheckRows(tensors, type, checkpoint.Folder);

@@ -106,6 +106,10 @@ internal static class CheckpointSaver
                 _ => "float32",
             },
         };
+        if (config.RopeScaling is { } scaling)
+        {
+            json["rope_scaling"] = RopeScalingJson.Write(scaling);
+        }
         return json;
     }
 }

@@ -90,7 +90,7 @@ internal sealed class CausalLm : nn.Module<Tensor, Tensor>, IPrunableModel
         {
             using var scope = NewDisposeScope();
             var hidden = embeddings;
-            var (cos, sin) = RotaryEmbedding.Tables(embeddings.shape[1], _config.HeadDim, _config.RopeTheta, hidden.dtype, hidden.device);
+            var (cos, sin) = RotaryEmbedding.Tables(embeddings.shape[1], _config.HeadDim, _config.RopeTheta, _config.RopeScaling, hidden.dtype, hidden.device);
             foreach (var layer in layers)
             {
                 hidden = layer.forward(hidden, cos, sin);

@@ -22,6 +22,9 @@ public sealed record ModelConfig
     public int VocabSize { get; init; }
     public double RmsNormEps { get; init; } = 1e-6;
     public double RopeTheta { get; init; } = 10000;
+
+    /// <summary>Scaled RoPE (Llama 3.x, long-context models); null when the frequencies are the default ones.</summary>
+    public RopeScaling? RopeScaling { get; init; }
     public bool TieWordEmbeddings { get; init; }
 
     /// <summary>q/k/v projections carry biases (always for Qwen2; <c>attention_bias</c> for LLaMA).</summary>

@@ -36,10 +36,10 @@ internal static class ModelConfigReader
         {
             throw Invalid(file, $"hidden_act is {activation}; {architecture} checkpoints use silu (SwiGLU), which is what the engine computes");
         }
-        if (json["rope_scaling"] is JsonObject rope && !(allowMultimodalRope && MultimodalConfigReader.IsMultimodalRope(rope)))
-        {
-            throw Invalid(file, "rope_scaling is set; scaled RoPE (linear, dynamic, yarn, llama3) is not supported yet: remove it only if the model was trained without it");
-        }
+        // Qwen2-VL's M-RoPE also lives under rope_scaling; its reader handles it, the text scalings are read here.
+        var ropeScaling = json["rope_scaling"] is JsonObject rope && allowMultimodalRope && MultimodalConfigReader.IsMultimodalRope(rope)
+            ? null
+            : RopeScalingJson.Read(json, file);
         return new ModelConfig
         {
             Architecture = architecture,
@@ -52,6 +52,7 @@ internal static class ModelConfigReader
             VocabSize = Required<int>(json, "vocab_size", file),
             RmsNormEps = Optional(json, "rms_norm_eps", file, 1e-6),
             RopeTheta = Optional(json, "rope_theta", file, 10000.0),
+            RopeScaling = ropeScaling,
             TieWordEmbeddings = Optional(json, "tie_word_embeddings", file, false),
             AttentionBias = architecture == "Qwen2ForCausalLM" || Optional(json, "attention_bias", file, false),
             MaxPositionEmbeddings = Optional(json, "max_position_embeddings", file, 2048),

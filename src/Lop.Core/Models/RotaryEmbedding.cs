@@ -8,17 +8,20 @@ namespace Lop.Core.Models;
 /// </summary>
 internal static class RotaryEmbedding
 {
-    /// <summary>cos and sin tables of shape [seqLen, headDim], in <paramref name="dtype"/>.</summary>
-    public static (Tensor Cos, Tensor Sin) Tables(long seqLen, long headDim, double theta, ScalarType dtype, Device device)
+    /// <summary>
+    /// cos and sin tables of shape [seqLen, headDim], in <paramref name="dtype"/>, with the frequencies of
+    /// <paramref name="scaling"/> (null: unscaled) and its attention factor applied to both, as transformers does.
+    /// </summary>
+    public static (Tensor Cos, Tensor Sin) Tables(long seqLen, long headDim, double theta, RopeScaling? scaling, ScalarType dtype, Device device)
     {
         using var scope = NewDisposeScope();
-        var exponents = arange(0, headDim, 2, dtype: ScalarType.Float64, device: device) / headDim;
-        var inverseFrequencies = pow(theta, exponents).reciprocal();
+        var inverseFrequencies = tensor(RopeFrequencies.Inverse(checked((int)headDim), theta, scaling, seqLen), dtype: ScalarType.Float64, device: device);
         var positions = arange(seqLen, dtype: ScalarType.Float64, device: device);
         var angles = outer(positions, inverseFrequencies);
         var doubled = cat([angles, angles], dim: -1);
-        var cos = doubled.cos().to(dtype).MoveToOuterDisposeScope();
-        var sin = doubled.sin().to(dtype).MoveToOuterDisposeScope();
+        var attentionFactor = RopeFrequencies.AttentionFactor(scaling);
+        var cos = (doubled.cos() * attentionFactor).to(dtype).MoveToOuterDisposeScope();
+        var sin = (doubled.sin() * attentionFactor).to(dtype).MoveToOuterDisposeScope();
         return (cos, sin);
     }
 

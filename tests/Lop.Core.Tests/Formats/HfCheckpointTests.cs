@@ -162,11 +162,17 @@ public class HfCheckpointTests
     }
 
     [Fact]
-    public void Rope_scaling_is_refused_rather_than_silently_ignored()
+    public void A_llama3_rope_scaling_is_read_and_a_kind_the_engine_does_not_compute_is_refused_rather_than_ignored()
     {
         using var temp = new TempFolder();
         var folder = SaveTiny(temp);
         EditConfig(folder, c => c["rope_scaling"] = new JsonObject { ["type"] = "llama3", ["factor"] = 8.0 });
+        using (var checkpoint = HfCheckpoint.Open(folder))
+        {
+            Assert.Equal(RopeScalingKind.Llama3, checkpoint.Config.RopeScaling!.Kind);
+        }
+
+        EditConfig(folder, c => c["rope_scaling"] = new JsonObject { ["type"] = "su", ["factor"] = 8.0 });
 
         Assert.Equal(ErrorCodes.ConfigFieldInvalid, OpenFails(folder).Code);
     }

@@ -154,4 +154,46 @@ public sealed class GgufParityTests
         var (engine, llamaCpp) = MeanNll(config, "f32");
         Assert.InRange(Math.Abs(llamaCpp - engine) / engine, 0, 1e-4);
     }
+
+    [Fact]
+    public void A_llama3_scaled_rope_model_scores_the_same_under_llama_cpp_through_its_rope_freqs_tensor()
+    {
+        // Original context 16 with head dim 16: the two lowest-frequency pairs are divided by 8 and two more
+        // interpolated, so a GGUF without rope_freqs (or with the divisors inverted) scores differently
+        // (without the tensor: 1.5% apart).
+        var scaling = new RopeScaling(RopeScalingKind.Llama3, 8, 16) { LowFreqFactor = 1, HighFreqFactor = 4 };
+        var config = TinyModels.Config(layers: 2, hidden: 64, heads: 4, kvHeads: 2, vocab: 256) with { RopeScaling = scaling };
+        var unscaled = MeanNll(config with { RopeScaling = null }, "f32");
+
+        var (engine, llamaCpp) = MeanNll(config, "f32", check: report => Assert.Equal([8], GgufFile.Read(report.Output).Tensor(GgufRopeScaling.FrequencyTensor).Dimensions));
+
+        Assert.InRange(Math.Abs(llamaCpp - engine) / engine, 0, 1e-4);
+        Assert.True(Math.Abs(engine - unscaled.Engine) / engine > 1e-3, $"scaling changed the engine's figure by only {Math.Abs(engine - unscaled.Engine) / engine:E2}");
+    }
+
+    [Fact]
+    public void A_linear_scaled_rope_model_scores_the_same_under_llama_cpp_through_its_scaling_keys()
+    {
+        var config = TinyModels.Config(layers: 2, hidden: 64, heads: 4, kvHeads: 2, vocab: 256) with { RopeScaling = new RopeScaling(RopeScalingKind.Linear, 4, 2048) };
+        var unscaled = MeanNll(config with { RopeScaling = null }, "f32");
+
+        var (engine, llamaCpp) = MeanNll(config, "f32");
+
+        Assert.InRange(Math.Abs(llamaCpp - engine) / engine, 0, 1e-4);
+        Assert.True(Math.Abs(engine - unscaled.Engine) / engine > 1e-3);
+    }
+
+    [Fact]
+    public void A_yarn_scaled_rope_model_scores_the_same_under_llama_cpp_and_one_stating_its_own_attention_factor_is_refused()
+    {
+        var config = TinyModels.Config(layers: 2, hidden: 64, heads: 4, kvHeads: 2, vocab: 256) with { RopeScaling = new RopeScaling(RopeScalingKind.Yarn, 4, 32) };
+        var unscaled = MeanNll(config with { RopeScaling = null }, "f32");
+
+        var (engine, llamaCpp) = MeanNll(config, "f32");
+
+        Assert.InRange(Math.Abs(llamaCpp - engine) / engine, 0, 1e-4);
+        Assert.True(Math.Abs(engine - unscaled.Engine) / engine > 1e-3);
+        var error = Assert.Throws<Lop.Core.Errors.LopException>(() => MeanNll(config with { RopeScaling = config.RopeScaling! with { AttentionFactor = 1.2 } }, "f32"));
+        Assert.Equal(Lop.Core.Errors.ErrorCodes.RopeScalingNotExportable, error.Code);
+    }
 }

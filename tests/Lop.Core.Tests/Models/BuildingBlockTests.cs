@@ -27,7 +27,7 @@ public class BuildingBlockTests
     public void Rope_rotates_pairs_by_position_times_frequency()
     {
         // headDim 4, theta 100: frequencies 1 and 1/10; pairs are (0,2) and (1,3) in the rotate-half layout.
-        var (cos, sin) = RotaryEmbedding.Tables(3, 4, 100, ScalarType.Float32, CPU);
+        var (cos, sin) = RotaryEmbedding.Tables(3, 4, 100, null, ScalarType.Float32, CPU);
         var x = tensor(new float[] { 1, 0, 0, 1 }).reshape(1, 1, 1, 4).expand(1, 1, 3, 4);
         var rotated = RotaryEmbedding.Apply(x, cos, sin).reshape(3, 4);
 
@@ -53,7 +53,7 @@ public class BuildingBlockTests
         var attention = new Attention("self_attn", config);
         using var generator = new Generator(11);
         var x = randn([2, 5, config.HiddenSize], generator: generator);
-        var (cos, sin) = RotaryEmbedding.Tables(5, config.HeadDim, config.RopeTheta, ScalarType.Float32, CPU);
+        var (cos, sin) = RotaryEmbedding.Tables(5, config.HeadDim, config.RopeTheta, null, ScalarType.Float32, CPU);
 
         var actual = attention.forward(x, cos, sin);
         var expected = ReferenceAttention(attention, x, cos, sin, config);
@@ -85,7 +85,7 @@ public class BuildingBlockTests
         }
         using var generator = new Generator(12);
         var x = randn([2, 6, grouped.HiddenSize], generator: generator);
-        var (cos, sin) = RotaryEmbedding.Tables(6, grouped.HeadDim, grouped.RopeTheta, ScalarType.Float32, CPU);
+        var (cos, sin) = RotaryEmbedding.Tables(6, grouped.HeadDim, grouped.RopeTheta, null, ScalarType.Float32, CPU);
 
         Assert.True(gqa.forward(x, cos, sin).allclose(mha.forward(x, cos, sin), rtol: 1e-5, atol: 1e-5));
     }
