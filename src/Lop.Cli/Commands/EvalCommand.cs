@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Lop.Cli.Reports;
 using Lop.Core.Jobs;
 using Lop.Core.Predictor;
 
@@ -27,6 +28,13 @@ internal static class EvalCommand
         var dtype = CommonOptions.DType();
         var cache = CommonOptions.Cache();
         var json = CommonOptions.Json();
+        var reportFolder = new Option<DirectoryInfo>("--report")
+        {
+            Description = "Also write a report into this folder: eval.json (as --json prints it), perplexity.svg/.png by budget "
+                + "(and gap.svg/.png for image+text calibration), widths-<budget>.svg/.png (kept FFN neurons per layer, LOP against uniform), "
+                + "and index.html, a self-contained page with the charts and the table.",
+            HelpName = "DIR",
+        };
         var command = new Command("eval", "Held-out perplexity of uniform, OWL, FLAP, best-MCTS and LOP allocations at each budget, and the seconds each took to choose its ratios.");
         command.Options.Add(model);
         calibration.AddTo(command);
@@ -37,6 +45,7 @@ internal static class EvalCommand
         command.Options.Add(dtype);
         command.Options.Add(cache);
         command.Options.Add(json);
+        command.Options.Add(reportFolder);
         command.SetAction((result, cancellation) =>
         {
             var budgets = TrainingOptions.ParseBudgets("--eval-budgets", result.GetValue(evalBudgets)!);
@@ -44,17 +53,15 @@ internal static class EvalCommand
                 .Select(a => Enum.Parse<PredictorArchitecture>(a, ignoreCase: true)).ToList();
             var report = EvalJob.Run(new EvalRequest(result.GetValue(model)!.FullName, calibration.Bind(result), budgets, training.Bind(result), chosen,
                 result.GetValue(batch), result.GetValue(dtype)!, result.GetValue(cache)?.FullName), new ConsoleProgress(), cancellation);
+            if (result.GetValue(reportFolder) is { } folder)
+            {
+                var written = EvalReportWriter.Write(report, folder.FullName);
+                // On stderr, so that --json's stdout stays one JSON document.
+                Console.Error.WriteLine($"lop: report: {written.Count} files in {folder.FullName} (open index.html)");
+            }
             if (result.GetValue(json))
             {
-                // Image+text calibration adds the multimodal gap (wrong-image minus true-image perplexity).
-                if (report.DenseGap is null)
-                {
-                    JsonOutput.Write(report.Rows.Select(r => new { r.Budget, r.Method, r.Perplexity, r.Seconds, r.TrainedOn }));
-                }
-                else
-                {
-                    JsonOutput.Write(report.Rows.Select(r => new { r.Budget, r.Method, r.Perplexity, r.Seconds, r.TrainedOn, r.Gap, r.ImageAccuracy }));
-                }
+                JsonOutput.Write(EvalJson.Rows(report));
                 return Task.FromResult(0);
             }
             EvalTable.Print(report);
