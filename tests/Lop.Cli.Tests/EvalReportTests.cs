@@ -132,6 +132,12 @@ public sealed class EvalReportTests : IDisposable
         Assert.Contains("<th>gap</th>", html);
         // Opens from disk with no network and no sibling file: nothing is fetched.
         Assert.DoesNotMatch("(src|href)=", html);
+        Assert.DoesNotContain("<?xml", html);
+        // Ids are page-wide: each chart's clip paths keep their own names.
+        var ids = Regex.Matches(html, "\\bid=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(ids);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.All(Regex.Matches(html, "url\\(#([^)]+)\\)").Select(m => m.Groups[1].Value), id => Assert.Contains(id, ids));
     }
 
     [Fact]

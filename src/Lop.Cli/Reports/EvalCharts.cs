@@ -16,13 +16,21 @@ internal static class EvalCharts
     private const double TitleSize = 16;
     private const string Font = "DejaVu Sans, Verdana, sans-serif";
 
-    /// <summary>Held-out perplexity against budget, one line per method, the dense model as a dashed line.</summary>
+    // Tableau's ten: distinguishable at a glance, where OxyPlot's default palette has two close reds.
+    private static readonly OxyColor[] Palette =
+    [
+        OxyColor.Parse("#1f77b4"), OxyColor.Parse("#ff7f0e"), OxyColor.Parse("#2ca02c"), OxyColor.Parse("#d62728"), OxyColor.Parse("#9467bd"),
+        OxyColor.Parse("#8c564b"), OxyColor.Parse("#e377c2"), OxyColor.Parse("#7f7f7f"), OxyColor.Parse("#bcbd22"), OxyColor.Parse("#17becf"),
+    ];
+
+    /// <summary>Held-out perplexity against budget, one line per method, the dense model as a dotted line.</summary>
     public static PlotModel Perplexity(EvalReport report)
     {
         var values = report.Rows.Select(r => r.Perplexity).Append(report.DensePerplexity).Where(double.IsFinite).ToList();
         // Perplexity climbs steeply with the budget; a log axis only when the lines would otherwise be squashed.
         var logarithmic = values.Count > 0 && values.Min() > 0 && values.Max() / values.Min() > 10;
         var model = NewModel("Held-out perplexity by budget", "budget (share of FFN neurons removed)", "perplexity", logarithmic);
+        Span(model, values, logarithmic);
         AddMethodLines(model, report, r => r.Perplexity);
         AddReference(model, report.DensePerplexity, $"dense {report.DensePerplexity:0.###}");
         return model;
@@ -33,6 +41,7 @@ internal static class EvalCharts
     {
         var model = NewModel("Multimodal gap by budget (wrong image - true image)", "budget (share of FFN neurons removed)", "perplexity gap", logarithmic: false);
         AddMethodLines(model, report, r => r.Gap);
+        Span(model, report.Rows.Select(r => r.Gap ?? double.NaN).Append(report.DenseGap ?? double.NaN).Where(double.IsFinite).ToList(), logarithmic: false);
         if (report.DenseGap is { } dense)
         {
             AddReference(model, dense, $"dense {dense:0.###}");
@@ -47,7 +56,7 @@ internal static class EvalCharts
         var model = NewModel(title, "layer", "kept neurons", logarithmic: false);
         foreach (var row in WidthRows(report, budget))
         {
-            var series = NewLine(row.Method);
+            var series = NewLine(report, row.Method);
             series.Points.AddRange(row.Kept.Select((kept, layer) => new DataPoint(layer, kept)));
             model.Series.Add(series);
         }
@@ -72,15 +81,35 @@ internal static class EvalCharts
             {
                 continue;
             }
-            var series = NewLine(method);
+            var series = NewLine(report, method);
             series.Points.AddRange(points);
             model.Series.Add(series);
         }
     }
 
-    private static LineSeries NewLine(string method) => new()
+    /// <summary>The value axis over every value and the dense reference too: an annotation alone does not widen the axis.</summary>
+    private static void Span(PlotModel model, IReadOnlyList<double> values, bool logarithmic)
+    {
+        if (values.Count == 0)
+        {
+            return;
+        }
+        var (low, high) = (values.Min(), values.Max());
+        var axis = model.Axes.Single(a => a.Position == AxisPosition.Left);
+        if (logarithmic)
+        {
+            (axis.Minimum, axis.Maximum) = (low / 1.1, high * 1.1);
+            return;
+        }
+        var pad = high > low ? (high - low) * 0.05 : Math.Max(Math.Abs(high) * 0.05, 0.01);
+        (axis.Minimum, axis.Maximum) = (low - pad, high + pad);
+    }
+
+    /// <summary>A method keeps its colour in every chart: the colour of its place in the report.</summary>
+    private static LineSeries NewLine(EvalReport report, string method) => new()
     {
         Title = method,
+        Color = Palette[Methods(report).ToList().IndexOf(method) % Palette.Length],
         StrokeThickness = 2,
         MarkerType = MarkerType.Circle,
         MarkerSize = 3,
@@ -97,7 +126,8 @@ internal static class EvalCharts
             Type = LineAnnotationType.Horizontal,
             Y = y,
             Color = OxyColors.Gray,
-            LineStyle = LineStyle.Dash,
+            // OxyPlot's dash arrays are in pixels here; (1, 1) is the one that reads as a reference line at this width.
+            LineStyle = LineStyle.Dot,
             StrokeThickness = 1.5,
             Text = label,
             FontSize = TextSize,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 using Lop.Core.Jobs;
 
 namespace Lop.Cli.Reports;
@@ -9,7 +10,7 @@ namespace Lop.Cli.Reports;
 /// index.html: the charts inline (SVG text, so the page opens from disk with no network and no sibling
 /// files) and every row of the report as a table.
 /// </summary>
-internal static class EvalHtml
+internal static partial class EvalHtml
 {
     public static string Page(EvalReport report, IReadOnlyList<(string Title, string Svg)> charts)
     {
@@ -28,10 +29,11 @@ internal static class EvalHtml
             html.Append(CultureInfo.InvariantCulture, $", multimodal gap {denseGap:0.####}, image accuracy {report.DenseImageAccuracy:P1}");
         }
         html.AppendLine(". A budget is the share of FFN neurons removed; * marks a budget the predictors were trained on.</p>");
-        foreach (var (title, svg) in charts)
+        for (var i = 0; i < charts.Count; i++)
         {
+            var (title, svg) = charts[i];
             html.AppendLine(CultureInfo.InvariantCulture, $"<figure><figcaption>{Encode(title)}</figcaption>");
-            html.AppendLine(svg);
+            html.AppendLine(Inline(svg, $"chart{i + 1}-"));
             html.AppendLine("</figure>");
         }
         html.AppendLine("<table>");
@@ -51,6 +53,20 @@ internal static class EvalHtml
         html.AppendLine("</body></html>");
         return html.ToString();
     }
+
+    /// <summary>
+    /// An SVG file's text made fit for the page: no XML declaration, and its ids (OxyPlot numbers its clip paths
+    /// clipPath1, clipPath2, ... in every chart) prefixed, because ids are page-wide and a chart would otherwise
+    /// be clipped by another chart's rectangles.
+    /// </summary>
+    public static string Inline(string svg, string prefix) =>
+        IdReferences().Replace(XmlDeclaration().Replace(svg, ""), m => m.Groups[1].Value + prefix);
+
+    [GeneratedRegex(@"^\s*<\?xml[^>]*\?>\s*")]
+    private static partial Regex XmlDeclaration();
+
+    [GeneratedRegex(@"(\bid=""|url\(#)")]
+    private static partial Regex IdReferences();
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
 }

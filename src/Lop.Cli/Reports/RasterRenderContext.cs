@@ -30,7 +30,8 @@ internal sealed class RasterRenderContext : RenderContextBase
         }
         var color = ToRgba(stroke);
         var width = Math.Max(1, thickness);
-        foreach (var (a, b) in Dashes(points, dashArray is { Length: > 1 } ? dashArray.Select(d => d * width).ToArray() : null))
+        // Dash lengths in pixels, as OxyPlot's SVG exporter writes them (stroke-dasharray), so both files match.
+        foreach (var (a, b) in Dashes(points, dashArray is { Length: > 1 } ? dashArray : null))
         {
             StrokeSegment(a, b, width, color);
         }
@@ -72,7 +73,7 @@ internal sealed class RasterRenderContext : RenderContextBase
         var radians = rotation * Math.PI / 180;
         var (cos, sin) = (Math.Cos(radians), Math.Sin(radians));
         var color = ToRgba(fill);
-        var pen = Math.Round(left);
+        var pen = Nearest(left);
         foreach (var c in text)
         {
             for (var cy = 0; cy < atlas.CellHeight; cy++)
@@ -85,9 +86,9 @@ internal sealed class RasterRenderContext : RenderContextBase
                         continue;
                     }
                     var u = pen + cx - atlas.OriginX;
-                    var v = Math.Round(top) + cy - 1;
-                    var x = (int)Math.Round(p.X + (u * cos) - (v * sin));
-                    var y = (int)Math.Round(p.Y + (u * sin) + (v * cos));
+                    var v = Nearest(top) + cy - 1;
+                    var x = (int)Nearest(p.X + (u * cos) - (v * sin));
+                    var y = (int)Nearest(p.Y + (u * sin) + (v * cos));
                     _canvas.Blend(x, y, color, coverage / 255.0, CurrentClip);
                 }
             }
@@ -168,6 +169,10 @@ internal sealed class RasterRenderContext : RenderContextBase
             }
         }
     }
+
+    // Half-way points all go the same way: Math.Round's to-even rounding would send the rows of a glyph drawn
+    // at y = 48.5 to 48, 50, 50, 52, ... and leave every other row empty.
+    private static double Nearest(double value) => Math.Floor(value + 0.5);
 
     private static ScreenPoint Along(ScreenPoint from, ScreenPoint to, double t) => new(from.X + ((to.X - from.X) * t), from.Y + ((to.Y - from.Y) * t));
 
