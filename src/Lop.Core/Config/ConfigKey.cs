@@ -72,6 +72,9 @@ internal sealed record ConfigKey(string Name, ConfigValueKind Kind, string Descr
     /// <summary>An empty value (null, ~) means the default.</summary>
     public bool Nullable { get; init; }
 
+    /// <summary>What the reader uses when the key is left out (an int, a double or a string), from the settings records; null when there is none to state.</summary>
+    public object? Default { get; init; }
+
     /// <summary>A value as it would be written in lop.yaml, for the schema's examples (and the tests that feed the reader each key).</summary>
     public required string Example { get; init; }
 

@@ -1,6 +1,9 @@
+using Lop.Core.Calibration;
 using Lop.Core.Gguf;
 using Lop.Core.Predictor;
+using Lop.Core.Search;
 using Lop.Core.Settings;
+using Lop.Core.Targets;
 using Lop.Runtime.Devices;
 using static Lop.Core.Config.ConfigValueKind;
 
@@ -20,12 +23,12 @@ internal static class LopYamlKeys
         { Required = true, Example = "sample/calibration.txt" };
 
         public static readonly ConfigKey SequenceLength = new("sequenceLength", Integer, "Tokens per calibration sequence.")
-        { IntegerMinimum = 2, Example = "128" };
+        { IntegerMinimum = 2, Default = CalibrationOptions.DefaultSequenceLength, Example = "128" };
 
         public static readonly ConfigKey HeldOut = new("heldOut", Number, "Fraction of the sequences kept back to evaluate the variants (above 0 and below 1).")
-        { Range = new(ExclusiveMinimum: 0, ExclusiveMaximum: 1), Example = "0.25" };
+        { Range = new(ExclusiveMinimum: 0, ExclusiveMaximum: 1), Default = CalibrationOptions.DefaultHeldOutFraction, Example = "0.25" };
 
-        public static readonly ConfigKey Seed = new("seed", Integer, "Seed of the held-out split.") { Example = "1234" };
+        public static readonly ConfigKey Seed = new("seed", Integer, "Seed of the held-out split.") { Default = CalibrationOptions.DefaultSeed, Example = "1234" };
 
         /// <summary>The split keeps one sequence for the search and one held out, so fewer than 2 is refused.</summary>
         public static readonly ConfigKey MaxSequences = new("maxSequences", Integer, "Use at most this many sequences, at least 2 (one for the search, one held out); null: all.")
@@ -45,17 +48,17 @@ internal static class LopYamlKeys
         public static readonly ConfigKey Budgets = new("budgets", NumberList, "Fractions of all FFN neurons removed (at least 0, below 1, at most maxPruneRatio) that the predictor is trained on.")
         { Range = new(Minimum: 0, ExclusiveMaximum: 1), Example = "[0.2, 0.4, 0.6, 0.8]" };
 
-        public static readonly ConfigKey Simulations = new("simulations", Integer, "MCTS simulations per budget.") { IntegerMinimum = 0, Example = "300" };
+        public static readonly ConfigKey Simulations = new("simulations", Integer, "MCTS simulations per budget.") { IntegerMinimum = 0, Default = new SearchSettings().Simulations, Example = "300" };
 
-        public static readonly ConfigKey RewardSequences = new("rewardSequences", Integer, "Calibration sequences each candidate is scored on.") { IntegerMinimum = 1, Example = "32" };
+        public static readonly ConfigKey RewardSequences = new("rewardSequences", Integer, "Calibration sequences each candidate is scored on.") { IntegerMinimum = 1, Default = PredictorTraining.DefaultRewardSequences, Example = "32" };
 
-        public static readonly ConfigKey Seed = new("seed", Integer, "Seed of the search and of predictor training.") { Example = "0" };
+        public static readonly ConfigKey Seed = new("seed", Integer, "Seed of the search and of predictor training.") { Default = new SearchSettings().Seed, Example = "1234" };
 
         public static readonly ConfigKey MaxPruneRatio = new("maxPruneRatio", Number, "No layer loses more than this fraction of its FFN neurons (above 0 and below 1).")
-        { Range = new(ExclusiveMinimum: 0, ExclusiveMaximum: 1), Example = "0.9" };
+        { Range = new(ExclusiveMinimum: 0, ExclusiveMaximum: 1), Default = new SearchSettings().UpperBound, Example = "0.9" };
 
         public static readonly ConfigKey ImageGapWeight = new("imageGapWeight", Number, "Image+text calibration: weight of the reward for keeping the model's use of its images (0 or more; 0 is the paper's reward).")
-        { Range = new(Minimum: 0), Example = "1" };
+        { Range = new(Minimum: 0), Default = new SearchSettings().ImageGapWeight, Example = "1" };
 
         public static readonly ConfigKey Section = new("search", ConfigValueKind.Section, "The search for the best per-layer allocation at each training budget (defaults are the LOP paper's).")
         {
@@ -68,11 +71,15 @@ internal static class LopYamlKeys
     public static class Predictor
     {
         public static readonly ConfigKey Architecture = new("architecture", Choice, "The network that maps a budget to per-layer pruning ratios.")
-        { Choices = Enum.GetNames<PredictorArchitecture>().Select(n => n.ToLowerInvariant()).ToArray(), Example = "transformer" };
+        {
+            Choices = Enum.GetNames<PredictorArchitecture>().Select(n => n.ToLowerInvariant()).ToArray(),
+            Default = new PredictorSettings().Architecture.ToString().ToLowerInvariant(),
+            Example = "transformer",
+        };
 
-        public static readonly ConfigKey Epochs = new("epochs", Integer, "Training epochs.") { IntegerMinimum = 1, Example = "100" };
+        public static readonly ConfigKey Epochs = new("epochs", Integer, "Training epochs.") { IntegerMinimum = 1, Default = new PredictorSettings().Epochs, Example = "100" };
 
-        public static readonly ConfigKey Top = new("top", Integer, "Best configurations per budget the predictor learns from.") { IntegerMinimum = 1, Example = "32" };
+        public static readonly ConfigKey Top = new("top", Integer, "Best configurations per budget the predictor learns from.") { IntegerMinimum = 1, Default = PredictorTraining.DefaultTopConfigurations, Example = "32" };
 
         public static readonly ConfigKey Section = new("predictor", ConfigValueKind.Section, "The predictor of per-layer pruning ratios.")
         { Nullable = true, Keys = [Architecture, Epochs, Top], Example = "{epochs: 100}" };
@@ -81,7 +88,7 @@ internal static class LopYamlKeys
     public static class Output
     {
         public static readonly ConfigKey Path = new("path", ConfigValueKind.Path, "The folder the variants are written to, one folder per target, relative to lop.yaml.")
-        { Nullable = true, Example = LopConfig.DefaultOutputFolder };
+        { Nullable = true, Default = LopConfig.DefaultOutputFolder, Example = LopConfig.DefaultOutputFolder };
 
         public static readonly ConfigKey Section = new("output", ConfigValueKind.Section, $"Where the variants are written: a folder, or a mapping with path (default: {LopConfig.DefaultOutputFolder} beside lop.yaml).")
         { Nullable = true, ShortForm = Path, Keys = [Path], Example = LopConfig.DefaultOutputFolder };
@@ -110,12 +117,12 @@ internal static class LopYamlKeys
         { Choices = DeviceCatalog.Names.ToArray(), Example = DeviceCatalog.Names.First() };
 
         public static readonly ConfigKey ContextLength = new("contextLength", Integer, "maxMemory and device targets: the context length the KV cache is sized for.")
-        { IntegerMinimum = 1, Example = "4096" };
+        { IntegerMinimum = 1, Default = TargetConstraint.DefaultContextLength, Example = "4096" };
 
-        public static readonly ConfigKey Batch = new("batch", Integer, "maxMemory and device targets: the batch the KV cache is sized for.") { IntegerMinimum = 1, Example = "1" };
+        public static readonly ConfigKey Batch = new("batch", Integer, "maxMemory and device targets: the batch the KV cache is sized for.") { IntegerMinimum = 1, Default = TargetConstraint.DefaultBatch, Example = "1" };
 
         public static readonly ConfigKey Quantization = new("quantization", Choice, "With formats gguf: the GGUF file's type; sizes count in it.")
-        { Choices = GgufExportType.All.Select(t => t.Name).ToArray(), Example = "q8_0" };
+        { Choices = GgufExportType.All.Select(t => t.Name).ToArray(), Default = TargetSpec.DefaultQuantization.Name, Example = "q8_0" };
 
         public static readonly ConfigKey Granularity = new("granularity", Integer, "Kept FFN widths in multiples of this; it must divide every layer's width (default: the quantization's block with gguf, else 1).")
         { IntegerMinimum = 1, Example = "32" };
@@ -135,7 +142,7 @@ internal static class LopYamlKeys
     { Required = true, Example = "sample/model" };
 
     public static readonly ConfigKey DType = new("dtype", Choice, "Compute dtype; checkpoint: the checkpoint's own.")
-    { Choices = ComputeSettings.DTypes, Example = ComputeSettings.DefaultDType };
+    { Choices = ComputeSettings.DTypes, Default = ComputeSettings.DefaultDType, Example = ComputeSettings.DefaultDType };
 
     public static readonly ConfigKey Formats = new("formats", ChoiceList, "What each target's folder holds: safetensors always; gguf adds model.gguf (and mmproj.gguf for LLaVA) for llama.cpp.")
     { Choices = [LopConfig.SafetensorsFormat, LopConfig.GgufFormat], Example = "[safetensors, gguf]" };
