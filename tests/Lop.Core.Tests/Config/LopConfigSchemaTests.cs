@@ -1,20 +1,20 @@
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using Json.Schema;
 using Lop.Core.Config;
+using static Lop.Core.Tests.Config.SchemaDocument;
 
 namespace Lop.Core.Tests.Config;
 
-public sealed partial class LopConfigSchemaTests : IDisposable
+/// <summary>The committed schema file, the files that point at it, and what it accepts and refuses beside the reader.</summary>
+public sealed class LopConfigSchemaTests : IDisposable
 {
     private const string CommittedSchema = "schemas/lop.schema.json";
 
-    /// <summary>A key no lop.yaml key is near, so the reader lists its keys instead of suggesting one.</summary>
-    private const string Sentinel = "qqqqqqqqqqqq";
-
-    private static readonly JsonObject SchemaJson = (JsonObject)JsonNode.Parse(LopConfigSchema.Text)!;
-
-    private static readonly JsonSchema Schema = JsonSchema.FromText(LopConfigSchema.Text);
+    private const string Smallest = """
+        model: sample/model
+        calibration: sample/calibration.txt
+        targets:
+          - name: half
+            ratio: 0.5
+        """;
 
     private readonly ConfigFolder _folder = new();
 
@@ -31,48 +31,9 @@ public sealed partial class LopConfigSchemaTests : IDisposable
     }
 
     [Fact]
-    public void Every_key_in_the_schema_is_accepted_by_the_reader()
-    {
-        var paths = KeyPaths(SchemaJson, []).ToList();
-        Assert.Contains(paths, p => p.SequenceEqual(["targets", "device"]));
-
-        Assert.All(paths, path =>
-        {
-            var (yaml, where) = FileUsing(path);
-            var unknown = _folder.Errors(yaml).Where(e => e.Contains("error LOP1002", StringComparison.Ordinal)).ToList();
-
-            // The sentinel beside the key is refused, so the section was checked; the key itself is not.
-            Assert.True(unknown.Count == 1 && unknown[0].Contains($"unknown key '{Sentinel}' in {where}", StringComparison.Ordinal),
-                $"{string.Join(".", path)}:\n{yaml}\n{string.Join("\n", unknown)}");
-        });
-    }
-
-    [Fact]
-    public void Every_key_the_reader_accepts_is_in_the_schema()
-    {
-        var root = ReaderKeysOrNull(Smallest + $"\n{Sentinel}: 1\n", ["lop.yaml"]) ?? throw new InvalidOperationException("the reader listed no top-level keys");
-        Assert.Equal(PropertyNames(SchemaJson), root);
-
-        // Whichever key the reader reads as a mapping (search: {...}) or a list of them (targets: [{...}]) lists its own keys.
-        var sections = new List<string>();
-        foreach (var key in root)
-        {
-            foreach (var value in new[] { $"{{{Sentinel}: 1}}", $"[{{{Sentinel}: 1}}]" })
-            {
-                if (ReaderKeysOrNull(WithTop(key, value), [key, key + "[0]"]) is { } keys)
-                {
-                    sections.Add(key);
-                    Assert.True(PropertyNames(MappingOf((JsonObject)Properties(SchemaJson)[key]!)).SequenceEqual(keys), $"{key}: the reader accepts {string.Join(", ", keys)}");
-                }
-            }
-        }
-        Assert.Equal(Properties(SchemaJson).Where(p => MappingOrNull((JsonObject)p.Value!) is not null).Select(p => p.Key), sections);
-    }
-
-    [Fact]
     public void The_samples_and_the_init_template_satisfy_the_schema()
     {
-        var files = Directory.GetFiles(Path.Combine(RepoFolder.Root, "samples"), "lop.yaml", SearchOption.AllDirectories)
+        var files = Samples()
             .Select(f => (Name: Path.GetRelativePath(RepoFolder.Root, f), Text: File.ReadAllText(f)))
             .Append((Name: "the init template", Text: LopConfigTemplate.Text))
             .ToList();
@@ -82,15 +43,12 @@ public sealed partial class LopConfigSchemaTests : IDisposable
     }
 
     [Fact]
-    public void The_samples_point_editors_at_the_committed_schema()
+    public void The_samples_and_the_init_template_point_editors_at_the_schema()
     {
-        var samples = Directory.GetFiles(Path.Combine(RepoFolder.Root, "samples"), "lop.yaml", SearchOption.AllDirectories);
-
-        Assert.All(samples, sample =>
+        Assert.All(Samples(), sample =>
         {
-            var first = File.ReadLines(sample).First();
             var relative = Path.GetRelativePath(Path.GetDirectoryName(sample)!, Path.Combine(RepoFolder.Root, CommittedSchema)).Replace('\\', '/');
-            Assert.Equal(LopConfigSchema.Modeline(relative), first);
+            Assert.Equal(LopConfigSchema.Modeline(relative), File.ReadLines(sample).First());
         });
         Assert.StartsWith(LopConfigSchema.Modeline(LopConfigSchema.FileName) + "\n", LopConfigTemplate.Text, StringComparison.Ordinal);
     }
@@ -136,13 +94,8 @@ public sealed partial class LopConfigSchemaTests : IDisposable
         Assert.False(Valid(file, out _), file);
     }
 
-    private const string Smallest = """
-        model: sample/model
-        calibration: sample/calibration.txt
-        targets:
-          - name: half
-            ratio: 0.5
-        """;
+    private static string[] Samples() =>
+        Directory.GetFiles(Path.Combine(RepoFolder.Root, "samples"), "lop.yaml", SearchOption.AllDirectories);
 
     /// <summary>The smallest file with <paramref name="change"/>'s top-level keys put in, as JSON (which is YAML too).</summary>
     private static string Merged(string change)
@@ -154,125 +107,4 @@ public sealed partial class LopConfigSchemaTests : IDisposable
         }
         return top.ToJsonString();
     }
-
-    /// <summary>Every key path of the schema: top-level keys, and the keys of each mapping (or list of mappings) below one.</summary>
-    private static IEnumerable<string[]> KeyPaths(JsonObject schema, string[] prefix)
-    {
-        foreach (var (name, child) in Properties(schema))
-        {
-            string[] path = [.. prefix, name];
-            yield return path;
-            if (MappingOrNull((JsonObject)child!) is { } mapping)
-            {
-                foreach (var below in KeyPaths(mapping, path))
-                {
-                    yield return below;
-                }
-            }
-        }
-    }
-
-    private static JsonObject Properties(JsonObject schema) => schema["properties"]?.AsObject() ?? [];
-
-    private static string[] PropertyNames(JsonObject schema) => Properties(schema).Select(p => p.Key).ToArray();
-
-    private static JsonObject MappingOf(JsonObject schema) => MappingOrNull(schema) ?? throw new InvalidOperationException("no mapping in " + schema);
-
-    /// <summary>The object schema a key holds: itself, one of its anyOf (the short form's alternative), or its items.</summary>
-    private static JsonObject? MappingOrNull(JsonObject schema)
-    {
-        if (schema["properties"] is not null)
-        {
-            return schema;
-        }
-        if (schema["items"] is JsonObject items && items["properties"] is not null)
-        {
-            return items;
-        }
-        return schema["anyOf"]?.AsArray().OfType<JsonObject>().FirstOrDefault(s => s["properties"] is not null);
-    }
-
-    /// <summary>A file that sets the key at <paramref name="path"/> to its example, with the sentinel key beside it.</summary>
-    private static (string Yaml, string Where) FileUsing(string[] path)
-    {
-        var key = KeyAt(path);
-        var top = new Dictionary<string, string>
-        {
-            ["model"] = "sample/model",
-            ["calibration"] = "sample/calibration.txt",
-            ["targets"] = "[{name: half, ratio: 0.5}]",
-        };
-        if (path.Length == 1)
-        {
-            top[path[0]] = key.Example;
-            return (Yaml(top) + $"{Sentinel}: 1\n", "lop.yaml");
-        }
-        var section = path[0];
-        var fields = new Dictionary<string, string>();
-        if (section == "calibration")
-        {
-            fields["path"] = "sample/calibration.txt";
-        }
-        if (section == "targets")
-        {
-            fields["name"] = "half";
-            fields["ratio"] = "0.5";
-        }
-        fields[path[1]] = key.Example;
-        fields[Sentinel] = "1";
-        var mapping = "{" + string.Join(", ", fields.Select(f => $"{f.Key}: {f.Value}")) + "}";
-        top[section] = section == "targets" ? $"[{mapping}]" : mapping;
-        var where = section == "targets" ? $"target '{(path[1] == "name" ? key.Example : "half")}'" : section;
-        return (Yaml(top), where);
-    }
-
-    private static ConfigKey KeyAt(string[] path)
-    {
-        var key = LopYamlKeys.Root;
-        foreach (var name in path)
-        {
-            key = key.Keys.SingleOrDefault(k => k.Name == name) ?? throw new InvalidOperationException($"{string.Join(".", path)} is in the schema but not in the key table");
-        }
-        return key;
-    }
-
-    private static string Yaml(Dictionary<string, string> top) => string.Concat(top.Select(t => $"{t.Key}: {t.Value}\n"));
-
-    private static string WithTop(string key, string value)
-    {
-        var top = new Dictionary<string, string>
-        {
-            ["model"] = "sample/model",
-            ["calibration"] = "sample/calibration.txt",
-            ["targets"] = "[{name: half, ratio: 0.5}]",
-        };
-        top[key] = value;
-        return Yaml(top);
-    }
-
-    /// <summary>The keys the reader says it accepts in <paramref name="where"/>, from its message about the sentinel key.</summary>
-    private string[]? ReaderKeysOrNull(string yaml, string[] where)
-    {
-        foreach (var error in _folder.Errors(yaml))
-        {
-            var match = KeyList().Match(error);
-            if (match.Success && where.Contains(match.Groups["where"].Value))
-            {
-                return match.Groups["keys"].Value.Split(", ");
-            }
-        }
-        return null;
-    }
-
-    private static bool Valid(string yaml, out string errors)
-    {
-        var result = Schema.Evaluate(YamlJson.Parse(yaml), new EvaluationOptions { OutputFormat = OutputFormat.List });
-        errors = string.Join("\n", result.Details
-            .Where(d => d.Errors is { Count: > 0 })
-            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}")));
-        return result.IsValid;
-    }
-
-    [GeneratedRegex($"unknown key '{Sentinel}' in (?<where>.+?); the keys are (?<keys>.+)\\.$")]
-    private static partial Regex KeyList();
 }
