@@ -81,9 +81,5 @@ internal sealed record ConfigKey(string Name, ConfigValueKind Kind, string Descr
     /// <summary>The key as messages name it inside a section: <c>calibration.heldOut</c>.</summary>
     public string Under(ConfigKey section) => $"{section.Name}.{Name}";
 
-    public IEnumerable<string> KeyNames => Keys.Select(k => k.Name);
-
-    public string[] KeyNameArray => KeyNames.ToArray();
-
-    public ConfigKey this[string name] => Keys.Single(k => k.Name == name);
+    public string[] KeyNameArray => Keys.Select(k => k.Name).ToArray();
 }
