@@ -16,4 +16,5 @@ root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(CacheCommand.Create());
 root.Subcommands.Add(VariantsCommand.Create());
 root.Subcommands.Add(InitCommand.Create());
+root.Subcommands.Add(SchemaCommand.Create());
 return await CommandRunner.InvokeAsync(root, args);

@@ -152,6 +152,7 @@ public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelp
             Assert.Contains("tools/engine/Lop.Native.dll", names);
             Assert.Contains("tools/engine/Lop.Samples.dll", names); // dotnet lop sample-model lives there
             Assert.Contains("buildTransitive/Lop.Build.targets", names);
+            Assert.Contains("schemas/lop.schema.json", names); // for editors: dotnet lop schema prints the same
             Assert.DoesNotContain(names, n => n.Contains("TorchSharp.dll") || n.Contains("libtorch"));
         }
 

@@ -129,7 +129,7 @@ public sealed class VariantsTests : IDisposable
     }
 
     [Fact]
-    public void Init_writes_a_starter_and_refuses_to_overwrite_it()
+    public void Init_writes_a_starter_and_its_schema_and_refuses_to_overwrite_it()
     {
         var path = _temp.Sub("starter/lop.yaml");
         Directory.CreateDirectory(_temp.Sub("starter"));
@@ -139,9 +139,27 @@ public sealed class VariantsTests : IDisposable
 
         Assert.True(first.ExitCode == 0, first.StdErr);
         Assert.Equal(Lop.Core.Config.LopConfigTemplate.Text, File.ReadAllText(path));
+        Assert.Equal("# yaml-language-server: $schema=lop.schema.json", File.ReadLines(path).First());
+        Assert.Equal(Lop.Core.Config.LopConfigSchema.Text, File.ReadAllText(_temp.Sub("starter/lop.schema.json")));
         Assert.Equal(1, second.ExitCode);
         Assert.Contains("error LOP0003", second.StdErr);
-        Assert.Single(Directory.GetFiles(_temp.Sub("starter")));
+        Assert.Equal(["lop.schema.json", "lop.yaml"], Directory.GetFiles(_temp.Sub("starter")).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void Schema_prints_the_json_schema_or_writes_it()
+    {
+        var file = _temp.Sub("editor/lop.schema.json");
+        Directory.CreateDirectory(_temp.Sub("editor"));
+
+        var printed = CliRunner.Run("schema");
+        var written = CliRunner.Run("schema", "--out", file);
+
+        Assert.True(printed.ExitCode == 0, printed.StdErr);
+        Assert.Equal(Lop.Core.Config.LopConfigSchema.Text, printed.StdOut);
+        Assert.True(written.ExitCode == 0, written.StdErr);
+        Assert.Equal(Lop.Core.Config.LopConfigSchema.Text, File.ReadAllText(file));
+        Assert.StartsWith("{\n  \"$schema\": \"http://json-schema.org/draft-07/schema#\"", printed.StdOut, StringComparison.Ordinal);
     }
 
     [Fact]

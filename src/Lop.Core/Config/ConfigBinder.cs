@@ -4,6 +4,10 @@ using YamlDotNet.RepresentationModel;
 using Lop.Core.Calibration;
 using static Lop.Core.Config.ConfigValues;
 using static Lop.Core.Config.YamlSource;
+using C = Lop.Core.Config.LopYamlKeys.Calibration;
+using O = Lop.Core.Config.LopYamlKeys.Output;
+using P = Lop.Core.Config.LopYamlKeys.Predictor;
+using S = Lop.Core.Config.LopYamlKeys.Search;
 
 namespace Lop.Core.Config;
 
@@ -14,15 +18,12 @@ namespace Lop.Core.Config;
 /// </summary>
 internal sealed class ConfigBinder(ConfigValues values)
 {
-    public static readonly string[] TopKeys = ["model", "calibration", "dtype", "search", "predictor", "output", "formats", "cache", "targets"];
-    private static readonly string[] Formats = [LopConfig.SafetensorsFormat, LopConfig.GgufFormat];
-    private static readonly string[] CalibrationKeys = ["path", "sequenceLength", "heldOut", "seed", "maxSequences"];
-    private static readonly string[] SearchKeys = ["budgets", "simulations", "rewardSequences", "seed", "maxPruneRatio", "imageGapWeight"];
-    private static readonly string[] PredictorKeys = ["architecture", "epochs", "top"];
-    private static readonly string[] OutputKeys = ["path"];
-
-    /// <summary>One search and one held-out sequence: the least a calibration split can be.</summary>
-    private const int MinSequences = 2;
+    public static readonly string[] TopKeys = LopYamlKeys.Root.KeyNameArray;
+    private static readonly string[] Formats = LopYamlKeys.Formats.Choices.ToArray();
+    private static readonly string[] CalibrationKeys = LopYamlKeys.Calibration.Section.KeyNameArray;
+    private static readonly string[] SearchKeys = LopYamlKeys.Search.Section.KeyNameArray;
+    private static readonly string[] PredictorKeys = LopYamlKeys.Predictor.Section.KeyNameArray;
+    private static readonly string[] OutputKeys = LopYamlKeys.Output.Section.KeyNameArray;
 
     /// <summary>The calibration options and the node of their path (for the existence check), or null when there is no usable path.</summary>
     public (CalibrationOptions Options, YamlNode PathNode)? Calibration(YamlNode? node)
@@ -35,26 +36,26 @@ internal sealed class ConfigBinder(ConfigValues values)
         var options = new CalibrationOptions("");
         if (node is YamlMappingNode map)
         {
-            var fields = values.Fields(map, "calibration", CalibrationKeys);
-            pathNode = values.Require(map, fields, "path", "calibration", "the calibration text file");
-            if (Get(fields, "sequenceLength") is { } length && values.Integer(length, "calibration.sequenceLength", 2) is int sequenceLength)
+            var fields = values.Fields(map, C.Section.Name, CalibrationKeys);
+            pathNode = values.Require(map, fields, C.Path.Name, C.Section.Name, "the calibration text file");
+            if (Get(fields, C.SequenceLength.Name) is { } length && values.Integer(length, C.SequenceLength.Under(C.Section), C.SequenceLength.IntegerMinimum) is int sequenceLength)
             {
                 options = options with { SequenceLength = sequenceLength };
             }
-            if (Get(fields, "heldOut") is { } heldOutNode && values.Number(heldOutNode, "calibration.heldOut", v => v > 0 && v < 1, "a fraction above 0 and below 1, e.g. 0.25 (perplexity and the baselines are scored on the held-out split, so it cannot be empty)") is double heldOut)
+            if (Get(fields, C.HeldOut.Name) is { } heldOutNode && values.Number(heldOutNode, C.HeldOut.Under(C.Section), C.HeldOut.Range.Contains, "a fraction above 0 and below 1, e.g. 0.25 (perplexity and the baselines are scored on the held-out split, so it cannot be empty)") is double heldOut)
             {
                 options = options with { HeldOutFraction = heldOut };
             }
-            if (Get(fields, "seed") is { } seedNode && values.Integer(seedNode, "calibration.seed", int.MinValue) is int seed)
+            if (Get(fields, C.Seed.Name) is { } seedNode && values.Integer(seedNode, C.Seed.Under(C.Section), C.Seed.IntegerMinimum) is int seed)
             {
                 options = options with { Seed = seed };
             }
-            if (Get(fields, "maxSequences") is { } maxNode && !IsNull(maxNode) && values.Integer(maxNode, "calibration.maxSequences", 1) is int max)
+            if (Get(fields, C.MaxSequences.Name) is { } maxNode && !IsNull(maxNode) && values.Integer(maxNode, C.MaxSequences.Under(C.Section), 1) is int max)
             {
-                if (max < MinSequences)
+                if (max < C.MaxSequences.IntegerMinimum)
                 {
                     // The split keeps at least one sequence on each side; with one sequence there is nothing to split.
-                    values.Diagnostics.Invalid(maxNode, $"calibration.maxSequences is {max}; expected at least {MinSequences}: one sequence for the search and one held out.");
+                    values.Diagnostics.Invalid(maxNode, $"calibration.maxSequences is {max}; expected at least {C.MaxSequences.IntegerMinimum}: one sequence for the search and one held out.");
                 }
                 else
                 {
@@ -62,7 +63,7 @@ internal sealed class ConfigBinder(ConfigValues values)
                 }
             }
         }
-        if (pathNode is null || values.PathOf(pathNode, "calibration") is not { } path)
+        if (pathNode is null || values.PathOf(pathNode, C.Section.Name) is not { } path)
         {
             return null;
         }
@@ -70,52 +71,52 @@ internal sealed class ConfigBinder(ConfigValues values)
     }
 
     public string DType(YamlNode? node) =>
-        node is null ? ComputeSettings.DefaultDType : values.Choice(node, "dtype", ComputeSettings.DTypes) ?? ComputeSettings.DefaultDType;
+        node is null ? ComputeSettings.DefaultDType : values.Choice(node, LopYamlKeys.DType.Name, LopYamlKeys.DType.Choices) ?? ComputeSettings.DefaultDType;
 
     public PredictorTraining Training(YamlNode? searchNode, YamlNode? predictorNode)
     {
         var training = PredictorTraining.Default;
-        if (values.Section(searchNode, "search", SearchKeys) is { } s)
+        if (values.Section(searchNode, S.Section.Name, SearchKeys) is { } s)
         {
-            var budgetNodes = Get(s, "budgets") is { } budgetsNode ? Budgets(budgetsNode) : null;
+            var budgetNodes = Get(s, S.Budgets.Name) is { } budgetsNode ? Budgets(budgetsNode) : null;
             if (budgetNodes is not null)
             {
                 training = training with { Budgets = budgetNodes.Select(b => b.Value).ToArray() };
             }
-            if (Get(s, "simulations") is { } simulationsNode && values.Integer(simulationsNode, "search.simulations", 0) is int simulations)
+            if (Get(s, S.Simulations.Name) is { } simulationsNode && values.Integer(simulationsNode, S.Simulations.Under(S.Section), S.Simulations.IntegerMinimum) is int simulations)
             {
                 training = training with { Search = training.Search with { Simulations = simulations } };
             }
-            if (Get(s, "rewardSequences") is { } rewardNode && values.Integer(rewardNode, "search.rewardSequences", 1) is int reward)
+            if (Get(s, S.RewardSequences.Name) is { } rewardNode && values.Integer(rewardNode, S.RewardSequences.Under(S.Section), S.RewardSequences.IntegerMinimum) is int reward)
             {
                 training = training with { RewardSequences = reward };
             }
-            if (Get(s, "seed") is { } seedNode && values.Integer(seedNode, "search.seed", int.MinValue) is int seed)
+            if (Get(s, S.Seed.Name) is { } seedNode && values.Integer(seedNode, S.Seed.Under(S.Section), S.Seed.IntegerMinimum) is int seed)
             {
                 training = training.WithSeed(seed);
             }
-            if (Get(s, "maxPruneRatio") is { } ratioNode && values.Number(ratioNode, "search.maxPruneRatio", v => v > 0 && v < 1, "a fraction above 0 and below 1, e.g. 0.9") is double upper)
+            if (Get(s, S.MaxPruneRatio.Name) is { } ratioNode && values.Number(ratioNode, S.MaxPruneRatio.Under(S.Section), S.MaxPruneRatio.Range.Contains, "a fraction above 0 and below 1, e.g. 0.9") is double upper)
             {
                 training = training with { Search = training.Search with { UpperBound = upper } };
             }
-            if (Get(s, "imageGapWeight") is { } gapNode && values.Number(gapNode, "search.imageGapWeight", v => v >= 0 && double.IsFinite(v), "a weight of 0 or more, e.g. 1") is double gapWeight)
+            if (Get(s, S.ImageGapWeight.Name) is { } gapNode && values.Number(gapNode, S.ImageGapWeight.Under(S.Section), S.ImageGapWeight.Range.Contains, "a weight of 0 or more, e.g. 1") is double gapWeight)
             {
                 training = training with { Search = training.Search with { ImageGapWeight = gapWeight } };
             }
-            BudgetsWithinBound(budgetNodes, training.Search.UpperBound, Get(s, "maxPruneRatio") is not null);
+            BudgetsWithinBound(budgetNodes, training.Search.UpperBound, Get(s, S.MaxPruneRatio.Name) is not null);
         }
-        if (values.Section(predictorNode, "predictor", PredictorKeys) is { } p)
+        if (values.Section(predictorNode, P.Section.Name, PredictorKeys) is { } p)
         {
-            if (Get(p, "architecture") is { } architectureNode
-                && values.Choice(architectureNode, "predictor.architecture", Enum.GetNames<PredictorArchitecture>().Select(n => n.ToLowerInvariant()).ToArray()) is { } architecture)
+            if (Get(p, P.Architecture.Name) is { } architectureNode
+                && values.Choice(architectureNode, P.Architecture.Under(P.Section), P.Architecture.Choices) is { } architecture)
             {
                 training = training with { Predictor = training.Predictor with { Architecture = Enum.Parse<PredictorArchitecture>(architecture, ignoreCase: true) } };
             }
-            if (Get(p, "epochs") is { } epochsNode && values.Integer(epochsNode, "predictor.epochs", 1) is int epochs)
+            if (Get(p, P.Epochs.Name) is { } epochsNode && values.Integer(epochsNode, P.Epochs.Under(P.Section), P.Epochs.IntegerMinimum) is int epochs)
             {
                 training = training with { Predictor = training.Predictor with { Epochs = epochs } };
             }
-            if (Get(p, "top") is { } topNode && values.Integer(topNode, "predictor.top", 1) is int top)
+            if (Get(p, P.Top.Name) is { } topNode && values.Integer(topNode, P.Top.Under(P.Section), P.Top.IntegerMinimum) is int top)
             {
                 training = training with { TopConfigurations = top };
             }
@@ -130,7 +131,7 @@ internal sealed class ConfigBinder(ConfigValues values)
             values.Diagnostics.Invalid(node, $"search.budgets is {Describe(node)}; expected a non-empty list of fractions of FFN neurons to remove, e.g. [0.2, 0.4, 0.6, 0.8].");
             return null;
         }
-        var budgets = list.Children.Select(b => (Node: b, Value: values.Number(b, "a budget", v => v >= 0 && v < 1, "a fraction at least 0 and below 1"))).ToArray();
+        var budgets = list.Children.Select(b => (Node: b, Value: values.Number(b, "a budget", S.Budgets.Range.Contains, "a fraction at least 0 and below 1"))).ToArray();
         return budgets.All(b => b.Value is not null) ? budgets.Select(b => (b.Node, b.Value!.Value)).ToArray() : null;
     }
 
@@ -163,10 +164,10 @@ internal sealed class ConfigBinder(ConfigValues values)
         }
         if (node is YamlMappingNode map)
         {
-            var fields = values.Fields(map, "output", OutputKeys);
-            return Get(fields, "path") is { } pathNode && !IsNull(pathNode) ? values.PathOf(pathNode, "output.path") ?? fallback : fallback;
+            var fields = values.Fields(map, O.Section.Name, OutputKeys);
+            return Get(fields, O.Path.Name) is { } pathNode && !IsNull(pathNode) ? values.PathOf(pathNode, O.Path.Under(O.Section)) ?? fallback : fallback;
         }
-        return values.PathOf(node, "output") ?? fallback;
+        return values.PathOf(node, O.Section.Name) ?? fallback;
     }
 
     /// <summary>formats: [safetensors] or [safetensors, gguf] (safetensors is always written: the GGUF is made from it).</summary>
@@ -180,7 +181,7 @@ internal sealed class ConfigBinder(ConfigValues values)
         var formats = new List<string> { LopConfig.SafetensorsFormat };
         foreach (var item in items)
         {
-            if (values.Choice(item, "formats", Formats) is { } format && !formats.Contains(format))
+            if (values.Choice(item, LopYamlKeys.Formats.Name, Formats) is { } format && !formats.Contains(format))
             {
                 formats.Add(format);
             }
@@ -189,5 +190,5 @@ internal sealed class ConfigBinder(ConfigValues values)
     }
 
     /// <summary>cache: a folder, or null for the default per-user cache.</summary>
-    public string? Cache(YamlNode? node) => node is not null && !IsNull(node) ? values.PathOf(node, "cache") : null;
+    public string? Cache(YamlNode? node) => node is not null && !IsNull(node) ? values.PathOf(node, LopYamlKeys.Cache.Name) : null;
 }

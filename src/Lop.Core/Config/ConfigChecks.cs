@@ -10,6 +10,7 @@ using Lop.Runtime.Devices;
 using YamlDotNet.RepresentationModel;
 using Lop.Core.Calibration;
 using static Lop.Core.Config.YamlSource;
+using T = Lop.Core.Config.LopYamlKeys.Target;
 
 namespace Lop.Core.Config;
 
@@ -21,15 +22,15 @@ namespace Lop.Core.Config;
 /// </summary>
 internal sealed partial class ConfigChecks(ConfigValues values)
 {
-    private static readonly string[] ConstraintKeys = ["ratio", "maxParams", "maxWeightBytes", "maxMemory", "device"];
-    private static readonly string[] TargetKeys = ["name", .. ConstraintKeys, "contextLength", "batch", "quantization", "granularity"];
+    private static readonly string[] ConstraintKeys = T.Constraints.Select(k => k.Name).ToArray();
+    private static readonly string[] TargetKeys = T.List.KeyNameArray;
 
     private ConfigDiagnostics Diagnostics => values.Diagnostics;
 
     /// <summary>The model folder, when it exists and holds a config.json.</summary>
     public string? ModelFolder(YamlNode? node)
     {
-        if (node is null || values.PathOf(node, "model") is not { } folder)
+        if (node is null || values.PathOf(node, LopYamlKeys.Model.Name) is not { } folder)
         {
             return null;
         }
@@ -120,13 +121,13 @@ internal sealed partial class ConfigChecks(ConfigValues values)
         var nameFields = new Dictionary<string, (YamlScalarNode Key, YamlNode Value)>(StringComparer.Ordinal);
         foreach (var (key, value) in map.Children)
         {
-            if (key is YamlScalarNode { Value: "name" } nameKey)
+            if (key is YamlScalarNode { Value: { } keyName } nameKey && keyName == T.Name.Name)
             {
-                nameFields["name"] = (nameKey, value);
+                nameFields[T.Name.Name] = (nameKey, value);
             }
         }
         string? name = null;
-        if (values.Require(map, nameFields, "name", where, "a unique name for the variant") is { } nameNode && values.Scalar(nameNode, $"{where}.name", "a name of letters, digits, '.', '_' and '-'") is { } text)
+        if (values.Require(map, nameFields, T.Name.Name, where, "a unique name for the variant") is { } nameNode && values.Scalar(nameNode, $"{where}.name", "a name of letters, digits, '.', '_' and '-'") is { } text)
         {
             if (!NamePattern().IsMatch(text))
             {
@@ -145,11 +146,11 @@ internal sealed partial class ConfigChecks(ConfigValues values)
 
         var fields = values.Fields(map, where, TargetKeys);
         var present = ConstraintKeys.Where(fields.ContainsKey).ToList();
-        var device = present.Contains("device");
+        var device = present.Contains(T.Device.Name);
         if (device)
         {
             // maxMemory beside device overrides the device's memory: still one constraint.
-            present.Remove("maxMemory");
+            present.Remove(T.MaxMemory.Name);
         }
         if (present.Count == 0 && map.Children.Count > fields.Count)
         {
@@ -170,46 +171,39 @@ internal sealed partial class ConfigChecks(ConfigValues values)
 
         var kind = present[0];
         var valueNode = fields[kind].Value;
-        var memoryKind = kind is "maxMemory" or "device";
+        var memoryKind = kind == T.MaxMemory.Name || kind == T.Device.Name;
         int context = TargetConstraint.DefaultContextLength, batch = TargetConstraint.DefaultBatch;
-        foreach (var key in new[] { "contextLength", "batch" })
+        foreach (var key in new[] { T.ContextLength, T.Batch })
         {
-            if (!fields.TryGetValue(key, out var field))
+            if (!fields.TryGetValue(key.Name, out var field))
             {
                 continue;
             }
             if (!memoryKind)
             {
-                Diagnostics.Invalid(field.Key, $"{where}: {key} only applies to maxMemory and device targets (it sizes the KV cache); remove it or use maxMemory.");
+                Diagnostics.Invalid(field.Key, $"{where}: {key.Name} only applies to maxMemory and device targets (it sizes the KV cache); remove it or use maxMemory.");
             }
-            else if (values.Integer(field.Value, $"{where}.{key}", 1) is int value)
+            else if (values.Integer(field.Value, $"{where}.{key.Name}", key.IntegerMinimum) is int value)
             {
-                (context, batch) = key == "batch" ? (context, value) : (value, batch);
+                (context, batch) = key == T.Batch ? (context, value) : (value, batch);
             }
         }
 
-        TargetConstraint? constraint = kind switch
-        {
-            "ratio" => values.Number(valueNode, $"{where}.ratio", v => v >= 0 && v < 1, "a fraction of FFN neurons to remove, at least 0 and below 1, e.g. 0.5") is double r ? new RatioConstraint(r) : null,
-            "maxParams" => values.Count(valueNode, $"{where}.maxParams") is long p ? new MaxParamsConstraint(p) : null,
-            "maxWeightBytes" => values.Size(valueNode, $"{where}.maxWeightBytes") is long w ? new MaxWeightBytesConstraint(w) : null,
-            "maxMemory" => values.Size(valueNode, $"{where}.maxMemory") is long m ? new MaxMemoryConstraint(m, context, batch) : null,
-            _ => Device(valueNode, fields, where, context, batch),
-        };
+        var constraint = Constraint(kind, valueNode, fields, where, context, batch);
         var quantization = TargetSpec.DefaultQuantization;
-        if (fields.TryGetValue("quantization", out var quantizationField))
+        if (fields.TryGetValue(T.Quantization.Name, out var quantizationField))
         {
             if (!gguf)
             {
                 Diagnostics.Invalid(quantizationField.Key, $"{where}: quantization applies to the GGUF file; add gguf to formats (formats: [safetensors, gguf]) or remove it.");
             }
-            else if (values.Choice(quantizationField.Value, $"{where}.quantization", GgufExportType.All.Select(t => t.Name).ToArray()) is { } q)
+            else if (values.Choice(quantizationField.Value, $"{where}.{T.Quantization.Name}", T.Quantization.Choices) is { } q)
             {
                 quantization = GgufExportType.Parse(q);
             }
         }
         int? granularity = null;
-        if (fields.TryGetValue("granularity", out var granularityField) && values.Integer(granularityField.Value, $"{where}.granularity", 1) is int g)
+        if (fields.TryGetValue(T.Granularity.Name, out var granularityField) && values.Integer(granularityField.Value, $"{where}.{T.Granularity.Name}", T.Granularity.IntegerMinimum) is int g)
         {
             if (model is not null && model.IntermediateSizes.Any(w => w % g != 0))
             {
@@ -233,13 +227,35 @@ internal sealed partial class ConfigChecks(ConfigValues values)
         return spec;
     }
 
+    private TargetConstraint? Constraint(string kind, YamlNode node, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> fields, string where, int context, int batch)
+    {
+        var what = $"{where}.{kind}";
+        if (kind == T.Ratio.Name)
+        {
+            return values.Number(node, what, T.Ratio.Range.Contains, "a fraction of FFN neurons to remove, at least 0 and below 1, e.g. 0.5") is double r ? new RatioConstraint(r) : null;
+        }
+        if (kind == T.MaxParams.Name)
+        {
+            return values.Count(node, what) is long p ? new MaxParamsConstraint(p) : null;
+        }
+        if (kind == T.MaxWeightBytes.Name)
+        {
+            return values.Size(node, what) is long w ? new MaxWeightBytesConstraint(w) : null;
+        }
+        if (kind == T.MaxMemory.Name)
+        {
+            return values.Size(node, what) is long m ? new MaxMemoryConstraint(m, context, batch) : null;
+        }
+        return Device(node, fields, where, context, batch);
+    }
+
     private DeviceConstraint? Device(YamlNode node, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> fields, string where, int context, int batch)
     {
-        if (values.Scalar(node, $"{where}.device", "a device name") is not { } name)
+        if (values.Scalar(node, $"{where}.{T.Device.Name}", "a device name") is not { } name)
         {
             return null;
         }
-        var memory = fields.TryGetValue("maxMemory", out var memoryField) ? values.Size(memoryField.Value, $"{where}.maxMemory") : null;
+        var memory = fields.TryGetValue(T.MaxMemory.Name, out var memoryField) ? values.Size(memoryField.Value, $"{where}.{T.MaxMemory.Name}") : null;
         if (DeviceCatalog.Find(name) is not { } spec)
         {
             Diagnostics.Error(ErrorCodes.UnknownDevice, node,
@@ -253,6 +269,6 @@ internal sealed partial class ConfigChecks(ConfigValues values)
         return new DeviceConstraint(spec.Name, memory ?? spec.MemoryBytes, spec.DType, context, batch);
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._-]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(T.NamePattern, RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 }

@@ -1,5 +1,6 @@
 using YamlDotNet.RepresentationModel;
 using static Lop.Core.Config.ConfigValues;
+using K = Lop.Core.Config.LopYamlKeys;
 
 namespace Lop.Core.Config;
 
@@ -36,16 +37,16 @@ internal static class LopConfigReader
         var check = new ConfigChecks(values);
 
         // A fixed order of sections: errors without a position (config.json's) and errors at one position are listed in it.
-        var fields = values.Fields(top, "lop.yaml", ConfigBinder.TopKeys);
-        var modelFolder = check.ModelFolder(values.Require(top, fields, "model", "lop.yaml", "the Hugging Face model folder"));
-        var calibration = check.CalibrationFile(bind.Calibration(values.Require(top, fields, "calibration", "lop.yaml", "the calibration text file")));
-        var dtype = bind.DType(Get(fields, "dtype"));
-        var training = bind.Training(Get(fields, "search"), Get(fields, "predictor"));
-        var output = bind.Output(Get(fields, "output"));
-        var formats = bind.FormatList(Get(fields, "formats"));
-        var cache = bind.Cache(Get(fields, "cache"));
+        var fields = values.Fields(top, K.Root.Name, ConfigBinder.TopKeys);
+        var modelFolder = check.ModelFolder(values.Require(top, fields, K.Model.Name, K.Root.Name, "the Hugging Face model folder"));
+        var calibration = check.CalibrationFile(bind.Calibration(values.Require(top, fields, K.Calibration.Section.Name, K.Root.Name, "the calibration text file")));
+        var dtype = bind.DType(Get(fields, K.DType.Name));
+        var training = bind.Training(Get(fields, K.Search.Section.Name), Get(fields, K.Predictor.Section.Name));
+        var output = bind.Output(Get(fields, K.Output.Section.Name));
+        var formats = bind.FormatList(Get(fields, K.Formats.Name));
+        var cache = bind.Cache(Get(fields, K.Cache.Name));
         var model = modelFolder is null ? null : check.ReadModel(modelFolder);
-        var targets = check.Targets(values.Require(top, fields, "targets", "lop.yaml", "at least one target"), model, training, formats);
+        var targets = check.Targets(values.Require(top, fields, K.Target.List.Name, K.Root.Name, "at least one target"), model, training, formats);
 
         if (diagnostics.HasErrors || modelFolder is null || model is null || calibration is null || targets is null)
         {

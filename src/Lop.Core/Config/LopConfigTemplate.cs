@@ -12,6 +12,7 @@ namespace Lop.Core.Config;
 /// <summary>
 /// The commented starter lop.yaml that <c>dotnet lop init</c> writes: every option, its default, one line on what it does.
 /// The values are read from the settings records, so the template states the defaults the reader and the CLI use.
+/// Its first line points the YAML language server at <see cref="LopConfigSchema.FileName"/>, which init writes beside it.
 /// </summary>
 public static class LopConfigTemplate
 {
@@ -30,6 +31,7 @@ public static class LopConfigTemplate
         var architectures = Enum.GetNames<PredictorArchitecture>().Select(n => n.ToLowerInvariant()).ToArray();
         var quantizations = GgufExportType.All.Select(t => t.Name).ToArray();
         return $"""
+            {LopConfigSchema.Modeline(LopConfigSchema.FileName)}
             # lop.yaml: which model to prune, on what text, and which variants to build.
             # Paths are relative to this file. Sizes take B, KB, MB, GB, TB (powers of 1000) or KiB, MiB,
             # GiB, TiB (powers of 1024); counts take K, M, B (thousand, million, billion).

@@ -26,6 +26,12 @@ internal static partial class Quantities
         ["K"] = 1e3m, ["M"] = 1e6m, ["B"] = 1e9m,
     };
 
+    /// <summary>What <see cref="TryParseSize"/> reads, as an ECMAScript regex (JSON Schema's dialect): a whole number, or a number and a unit in any case.</summary>
+    public static string SizePattern { get; } = JsonPattern(SizeUnits.Keys);
+
+    /// <summary>What <see cref="TryParseCount"/> reads, as an ECMAScript regex.</summary>
+    public static string CountPattern { get; } = JsonPattern(CountUnits.Keys);
+
     public static bool TryParseSize(string text, out long bytes) => TryParse(text, SizeUnits, out bytes);
 
     public static bool TryParseCount(string text, out long count) => TryParse(text, CountUnits, out count);
@@ -56,6 +62,16 @@ internal static partial class Quantities
         }
         value = (long)whole;
         return true;
+    }
+
+    /// <summary>JSON Schema patterns have no ignore-case flag, so every letter of a unit becomes a class of both cases.</summary>
+    private static string JsonPattern(IEnumerable<string> units)
+    {
+        var alternatives = units
+            .OrderByDescending(u => u.Length)
+            .ThenBy(u => u, StringComparer.Ordinal)
+            .Select(u => string.Concat(u.Select(c => $"[{char.ToUpperInvariant(c)}{char.ToLowerInvariant(c)}]")));
+        return $@"^\s*([0-9]{{1,18}}|[0-9]{{1,18}}(\.[0-9]{{1,12}})?\s*({string.Join("|", alternatives)}))\s*$";
     }
 
     [GeneratedRegex(@"^\s*([0-9]{1,18}(?:\.[0-9]{1,12})?)\s*([A-Za-z]*)\s*$", RegexOptions.CultureInvariant)]

@@ -40,7 +40,7 @@ public sealed partial class FolderDependencyTests
     private static Dictionary<string, HashSet<string>> Dependencies()
     {
         var graph = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        var source = Path.Combine(RepoRoot(), "src");
+        var source = Path.Combine(RepoFolder.Root, "src");
         foreach (var file in Directory.EnumerateFiles(source, "*.cs", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(source, file).Split(Path.DirectorySeparatorChar);
@@ -104,18 +104,6 @@ public sealed partial class FolderDependencyTests
             }
         }
         return null;
-    }
-
-    private static string RepoRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Lop.Build.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-        throw new InvalidOperationException("Lop.Build.sln not found above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex(@"^namespace (Lop\.[\w.]+);", RegexOptions.Multiline)]

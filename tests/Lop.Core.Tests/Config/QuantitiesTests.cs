@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Lop.Core.Config;
 
 namespace Lop.Core.Tests.Config;
@@ -51,6 +52,32 @@ public sealed class QuantitiesTests
     [InlineData("2.5MB")]
     [InlineData("3G")]
     public void Malformed_counts_are_rejected(string text) => Assert.False(Quantities.TryParseCount(text, out _));
+
+    [Theory]
+    [InlineData("1.5GB")]
+    [InlineData(" 800 mib ")]
+    [InlineData("0.5KiB")]
+    [InlineData("100b")]
+    [InlineData("1073741824")]
+    [InlineData("2.5M")]
+    [InlineData("7b")]
+    [InlineData("125K")]
+    [InlineData("")]
+    [InlineData("GB")]
+    [InlineData("1.5")]
+    [InlineData("1.5 GX")]
+    [InlineData("2.5MB")]
+    [InlineData("3G")]
+    [InlineData("-1GB")]
+    [InlineData("1e9")]
+    [InlineData("1,5GB")]
+    [InlineData("1.5GiBs")]
+    public void The_schema_patterns_match_what_the_parsers_read(string text)
+    {
+        // The JSON Schema's patterns are ECMAScript regexes; magnitude (overflow) is for the parser alone.
+        Assert.Equal(Quantities.TryParseSize(text, out _), Regex.IsMatch(text, Quantities.SizePattern, RegexOptions.ECMAScript));
+        Assert.Equal(Quantities.TryParseCount(text, out _), Regex.IsMatch(text, Quantities.CountPattern, RegexOptions.ECMAScript));
+    }
 
     [Theory]
     [InlineData("maxParam", "maxParams")]
