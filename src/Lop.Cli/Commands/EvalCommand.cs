@@ -27,7 +27,7 @@ internal static class EvalCommand
         var dtype = CommonOptions.DType();
         var cache = CommonOptions.Cache();
         var json = CommonOptions.Json();
-        var command = new Command("eval", "Held-out perplexity of uniform, OWL, FLAP, best-MCTS and LOP allocations at each budget, and the seconds each took to choose its ratios.");
+        var command = new Command("eval", "Held-out perplexity of uniform, OWL, FLAP (its ratios, neurons and bias compensation), FLAP's ratios alone (flap-ratios), best-MCTS and LOP allocations at each budget, and the seconds each took to choose its ratios.");
         command.Options.Add(model);
         calibration.AddTo(command);
         command.Options.Add(evalBudgets);
