@@ -59,7 +59,7 @@ internal sealed class FeedForward : nn.Module<Tensor, Tensor>
         if (width == 0)
         {
             // A fully pruned FFN adds nothing to the residual stream but its constant terms.
-            output = zeros(x.shape[..^1].Append(down_proj.weight!.shape[0]).ToArray(), dtype: x.dtype, device: x.device);
+            output = zeros_like(x);
             if (down_proj.bias is { } downBias)
             {
                 output = output + downBias;
