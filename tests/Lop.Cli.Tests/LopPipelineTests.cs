@@ -92,8 +92,8 @@ public sealed class LopPipelineTests : IDisposable
         var wall = watch.Elapsed.TotalSeconds;
 
         var rows = report.RootElement.EnumerateArray().ToList();
-        Assert.Equal(2 * 6, rows.Count);
-        Assert.Equal(["uniform", "owl", "flap", "mcts", "lop", "lop-mlp"], rows.Take(6).Select(r => r.GetProperty("method").GetString()));
+        Assert.Equal(2 * 7, rows.Count);
+        Assert.Equal(["uniform", "owl", "flap", "flap-ratios", "mcts", "lop", "lop-mlp"], rows.Take(7).Select(r => r.GetProperty("method").GetString()));
         foreach (var row in rows)
         {
             Assert.Equal(["budget", "method", "perplexity", "seconds", "trainedOn"], row.EnumerateObject().Select(p => p.Name));

@@ -48,7 +48,7 @@ public sealed class MultimodalPipelineTests : IDisposable
         Assert.Contains("calibration: image+text", result.StdErr);
 
         var rows = JsonDocument.Parse(result.StdOut).RootElement.EnumerateArray().ToList();
-        Assert.Equal(["uniform", "owl", "flap", "mcts", "lop"], rows.Select(r => r.GetProperty("method").GetString()));
+        Assert.Equal(["uniform", "owl", "flap", "flap-ratios", "mcts", "lop"], rows.Select(r => r.GetProperty("method").GetString()));
         Assert.All(rows, r => Assert.Equal(["budget", "method", "perplexity", "seconds", "trainedOn", "gap", "imageAccuracy"], r.EnumerateObject().Select(p => p.Name)));
         // Random weights still read the image: a wrong image changes the captions' perplexity.
         Assert.All(rows, r => Assert.NotEqual(0, r.GetProperty("gap").GetDouble()));

@@ -19,7 +19,8 @@ internal static class TinyModels
         int vocab = 61,
         bool attentionBias = false,
         bool tied = false,
-        int[]? widths = null) => new()
+        int[]? widths = null,
+        bool mlpBias = false) => new()
     {
         Architecture = attentionBias ? "Qwen2ForCausalLM" : "LlamaForCausalLM",
         HiddenSize = hidden,
@@ -33,6 +34,7 @@ internal static class TinyModels
         RopeTheta = 10000,
         TieWordEmbeddings = tied,
         AttentionBias = attentionBias,
+        MlpBias = mlpBias,
     };
 
     /// <summary>A model with random weights of a realistic scale (norm weights away from 1, so they matter).</summary>

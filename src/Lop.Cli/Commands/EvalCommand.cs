@@ -35,7 +35,7 @@ internal static class EvalCommand
                 + "and index.html, a self-contained page with the charts and the table.",
             HelpName = "DIR",
         };
-        var command = new Command("eval", "Held-out perplexity of uniform, OWL, FLAP, best-MCTS and LOP allocations at each budget, and the seconds each took to choose its ratios.");
+        var command = new Command("eval", "Held-out perplexity of uniform, OWL, FLAP (its ratios, neurons and bias compensation), FLAP's ratios alone (flap-ratios), best-MCTS and LOP allocations at each budget, and the seconds each took to choose its ratios.");
         command.Options.Add(model);
         calibration.AddTo(command);
         command.Options.Add(evalBudgets);

@@ -53,9 +53,11 @@ internal sealed class OwlAllocator(ImportanceScores scores, double threshold = 5
 }
 
 /// <summary>
-/// FLAP's adaptive structure: standardise each layer's FLAP scores (z-scores within the layer), rank
-/// all neurons of the model together and remove the globally lowest; a layer's ratio is the share
-/// of its neurons that fell. Bounds are left to the projection.
+/// FLAP's adaptive structure (its AL-MM, FFN part): standardise each layer's fluctuation scores (z-scores
+/// within the layer, with the sample standard deviation, N - 1, as FLAP's torch.std), rank all neurons of
+/// the model together and remove the globally lowest; a layer's ratio is the share of its neurons that
+/// fell. Only the ratios come from here: which neurons go, and the bias that replaces them, is the
+/// evaluation's neuron selection. Bounds are left to the projection.
 /// </summary>
 internal sealed class FlapAllocator(ImportanceScores scores) : ILayerAllocator
 {
@@ -68,7 +70,7 @@ internal sealed class FlapAllocator(ImportanceScores scores) : ILayerAllocator
         {
             var flap = scores.For(ImportanceMethod.Flap, l);
             var mean = flap.Average();
-            var std = Math.Sqrt(flap.Sum(s => (s - mean) * (s - mean)) / flap.Length);
+            var std = flap.Length > 1 ? Math.Sqrt(flap.Sum(s => (s - mean) * (s - mean)) / (flap.Length - 1)) : 0;
             all.AddRange(flap.Select(s => ((s - mean) / (std > 0 ? std : 1), l)));
         }
         var removeCount = (int)Math.Round(budget * all.Count);

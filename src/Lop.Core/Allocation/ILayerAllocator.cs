@@ -7,7 +7,10 @@ namespace Lop.Core.Allocation;
 /// </summary>
 internal interface ILayerAllocator
 {
-    /// <summary>The name in <c>eval</c>'s table and in reports ("uniform", "owl", "flap", "mcts", "lop", ...).</summary>
+    /// <summary>
+    /// The name in reports and of <c>eval</c>'s row for these ratios ("uniform", "owl", "mcts", "lop", ...); FLAP's
+    /// ratios make two rows, "flap" (with FLAP's neurons and bias) and "flap-ratios", named by eval itself.
+    /// </summary>
     string Method { get; }
 
     /// <summary>Raw ratios, one per layer, before projection.</summary>

@@ -25,6 +25,15 @@ public sealed record GgufArchitecture(string Name, string Reason, bool PermuteQu
                 + "and that architecture, like qwen2, gives every layer the same FFN width. Keep the safetensors variant (formats: [safetensors]) for this model.",
                 Path.Combine(modelFolder, "config.json"));
         }
+        if (config.MlpBias)
+        {
+            // llama.cpp's llama loads optional ffn biases, but whether deci (which per-layer widths need) does is not
+            // something the exporter's parity tests cover: refusing beats a GGUF that silently drops FLAP's compensation.
+            throw new LopException(ErrorCodes.ArchitectureNotExportable,
+                "the model's FFNs carry biases (mlp_bias: true, as a FLAP-compressed model does), and Lop.Build's GGUF export does not write "
+                + "llama.cpp's ffn_gate/ffn_up/ffn_down biases. Keep the safetensors variant (formats: [safetensors]) for this model.",
+                Path.Combine(modelFolder, "config.json"));
+        }
         var widths = config.IntermediateSizes;
         if (widths.Any(w => w <= 0))
         {

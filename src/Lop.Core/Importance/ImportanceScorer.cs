@@ -40,6 +40,7 @@ internal static class ImportanceScorer
         var magnitude = new double[layers][];
         var wanda = new double[layers][];
         var flap = new double[layers][];
+        var means = new double[layers][];
         for (var l = 0; l < layers; l++)
         {
             var sums = statistics.Sum(l);
@@ -53,13 +54,17 @@ internal static class ImportanceScorer
             magnitude[l] = new double[width];
             wanda[l] = new double[width];
             flap[l] = new double[width];
+            means[l] = new double[width];
             for (var j = 0; j < width; j++)
             {
                 var mean = sums[j] / tokens;
                 var meanSquare = squares[j] / tokens;
+                means[l][j] = mean;
                 activation[l][j] = Math.Sqrt(meanSquare);
                 magnitude[l][j] = Math.Sqrt(gateRows[j] * gateRows[j] + upRows[j] * upRows[j] + downColumns[j] * downColumns[j]);
                 wanda[l][j] = downColumns[j] * Math.Sqrt(squares[j]);
+                // The variance over tokens divides by N, not N - 1: FLAP standardises each layer's scores, and a factor
+                // common to every neuron (N / (N - 1)) cancels in the z-scores, so the choice never changes a ranking.
                 flap[l][j] = Math.Max(meanSquare - mean * mean, 0) * downColumns[j] * downColumns[j];
             }
             NonFiniteValues.CheckLayer(view, l, "magnitude score (weight norm)", magnitude[l]);
@@ -74,7 +79,8 @@ internal static class ImportanceScorer
                 [ImportanceMethod.Wanda] = wanda,
                 [ImportanceMethod.Flap] = flap,
             },
-            statistics.Tokens);
+            statistics.Tokens,
+            means);
     }
 
     private static (double[] GateRows, double[] UpRows, double[] DownColumns) WeightNorms((Tensor Gate, Tensor Up, Tensor Down) weights)

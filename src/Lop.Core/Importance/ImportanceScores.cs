@@ -5,7 +5,8 @@ public sealed class ImportanceScores
 {
     private readonly IReadOnlyDictionary<ImportanceMethod, double[][]> _byMethod;
 
-    public ImportanceScores(IReadOnlyDictionary<ImportanceMethod, double[][]> byMethod, long calibrationTokens)
+    /// <param name="meanActivations">each neuron's mean down_proj input over the calibration tokens, per layer; null for hand-made scores</param>
+    public ImportanceScores(IReadOnlyDictionary<ImportanceMethod, double[][]> byMethod, long calibrationTokens, double[][]? meanActivations = null)
     {
         var widths = byMethod.Values.First().Select(layer => layer.Length).ToArray();
         foreach (var (method, layers) in byMethod)
@@ -15,8 +16,13 @@ public sealed class ImportanceScores
                 throw new ArgumentException($"{method} scores disagree with the others on layer widths");
             }
         }
+        if (meanActivations is not null && !meanActivations.Select(l => l.Length).SequenceEqual(widths))
+        {
+            throw new ArgumentException("the mean activations disagree with the scores on layer widths");
+        }
         _byMethod = byMethod;
         CalibrationTokens = calibrationTokens;
+        MeanActivations = meanActivations;
         Widths = widths;
     }
 
@@ -27,6 +33,13 @@ public sealed class ImportanceScores
     public int Layers => Widths.Count;
 
     public IEnumerable<ImportanceMethod> Methods => _byMethod.Keys;
+
+    /// <summary>
+    /// Each neuron's mean activation (down_proj input) over the calibration tokens, per layer, in the
+    /// checkpoint's order: what FLAP's bias compensation adds back for the neurons it removes. Not a score
+    /// (a mean near zero says nothing about importance), so it is kept beside them.
+    /// </summary>
+    public IReadOnlyList<double[]>? MeanActivations { get; }
 
     public double[] For(ImportanceMethod method, int layer) => _byMethod[method][layer];
 

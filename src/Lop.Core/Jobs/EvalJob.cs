@@ -47,8 +47,11 @@ public sealed record EvalReport(double DensePerplexity, double[] TrainingBudgets
 /// <summary>
 /// <c>dotnet lop eval</c>: for each budget, the layer ratios every allocation method chooses
 /// (uniform, OWL, FLAP, the best MCTS configuration, LOP's predictors), all projected onto the same
-/// exact neuron count and all keeping the same neurons by LOP's activation importance, scored on the
-/// held-out split that neither importance nor search ever saw, with the time each took to decide.
+/// exact neuron count, scored on the held-out split that neither importance nor search ever saw, with
+/// the time each took to decide. Every row keeps each layer's neurons by LOP's activation importance,
+/// except "flap", which is FLAP as its paper prunes FFNs: its ratios, the neurons with the highest
+/// fluctuation metric, and the removed neurons' mean output added back as a bias. "flap-ratios" is
+/// FLAP's ratios alone, with LOP's neurons and no bias, so the two rows separate the allocation from the rest.
 /// </summary>
 public static class EvalJob
 {
@@ -70,11 +73,19 @@ public static class EvalJob
         {
             progress.Warn(ErrorCodes.OwlUniform, "OWL allocates uniformly: every layer has the same share of outlier neurons (Wanda score above 5x the layer mean), so its rows equal uniform's. More or longer calibration sequences may separate the layers.");
         }
-        var allocators = new List<ILayerAllocator> { new UniformAllocator(widths.Count), owl, new FlapAllocator(scores), new SearchedAllocator(dataset) };
-        allocators.AddRange(predictors);
+        var flap = new FlapAllocator(scores);
+        var methods = new List<EvalMethod>
+        {
+            EvalMethod.Ratios(new UniformAllocator(widths.Count)),
+            EvalMethod.Ratios(owl),
+            new("flap", flap, NeuronSelection.Flap),
+            new("flap-ratios", flap, NeuronSelection.Activation),
+            EvalMethod.Ratios(new SearchedAllocator(dataset)),
+        };
+        methods.AddRange(predictors.Select(EvalMethod.Ratios));
 
         var evaluator = inputs.Evaluator(scores, progress);
-        evaluator.UseMethod(ImportanceMethod.Activation);
+        evaluator.Use(NeuronSelection.Activation);
         var heldOut = inputs.Calibration.HeldOut;
         // Image+text calibration: the true-image perplexity comes with the wrong-image one (the gap).
         (double Perplexity, MultimodalGapResult? Gap) Score(IReadOnlyList<int> kept)
@@ -89,24 +100,33 @@ public static class EvalJob
         var (dense, denseGap) = Score(widths);
 
         var rows = new List<EvalRow>();
-        var total = request.Budgets.Count * allocators.Count;
+        var total = request.Budgets.Count * methods.Count;
         foreach (var budget in request.Budgets)
         {
             var trainedOn = training.Budgets.Any(b => SearchDataset.SameBudget(b, budget));
-            foreach (var allocator in allocators)
+            foreach (var (name, allocator, selection) in methods)
             {
                 var clock = Stopwatch.StartNew();
                 var allocation = allocator.Allocate(widths, budget, bounds);
                 var seconds = allocator.SecondsSpentBefore(budget) ?? clock.Elapsed.TotalSeconds;
+                // Re-sorting the neurons when the selection changes permutes weights once per row: cheap beside the evaluation.
+                evaluator.Use(selection);
                 var (perplexity, gap) = Score(allocation.Kept);
-                rows.Add(new EvalRow(budget, allocator.Method, perplexity, seconds, trainedOn, allocation.Ratios, allocation.Kept)
+                rows.Add(new EvalRow(budget, name, perplexity, seconds, trainedOn, allocation.Ratios, allocation.Kept)
                 {
                     Gap = gap?.Gap,
                     ImageAccuracy = gap?.ImageAccuracy,
                 });
-                progress.Report("eval", rows.Count, total, $"{budget:0.##} {allocator.Method}: {perplexity:F4}{(gap is { } g ? $", gap {g.Gap:F3}, image accuracy {g.ImageAccuracy:P0}" : "")}");
+                progress.Report("eval", rows.Count, total, $"{budget:0.##} {name}: {perplexity:F4}{(gap is { } g ? $", gap {g.Gap:F3}, image accuracy {g.ImageAccuracy:P0}" : "")}");
             }
         }
         return new EvalReport(dense, training.Budgets.ToArray(), rows) { DenseGap = denseGap?.Gap, DenseImageAccuracy = denseGap?.ImageAccuracy };
+    }
+
+    /// <summary>One row of the table: its name, the allocator that spreads the budget, and how each layer's neurons are chosen.</summary>
+    private sealed record EvalMethod(string Name, ILayerAllocator Allocator, NeuronSelection Selection)
+    {
+        /// <summary>An allocation method alone: its ratios, LOP's neurons.</summary>
+        public static EvalMethod Ratios(ILayerAllocator allocator) => new(allocator.Method, allocator, NeuronSelection.Activation);
     }
 }

@@ -99,6 +99,7 @@ internal static class CheckpointSaver
             ["rope_theta"] = config.RopeTheta,
             ["tie_word_embeddings"] = config.TieWordEmbeddings,
             ["attention_bias"] = config.AttentionBias,
+            ["mlp_bias"] = config.MlpBias,
             ["torch_dtype"] = dtype switch
             {
                 ScalarType.BFloat16 => "bfloat16",

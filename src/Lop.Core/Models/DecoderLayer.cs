@@ -13,7 +13,7 @@ internal sealed class DecoderLayer : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public DecoderLayer(string name, int index, ModelConfig config) : base(name)
     {
         self_attn = new Attention("self_attn", config);
-        mlp = new FeedForward("mlp", index, config.HiddenSize, config.IntermediateSizes[index]);
+        mlp = new FeedForward("mlp", index, config.HiddenSize, config.IntermediateSizes[index], config.MlpBias);
         input_layernorm = new RmsNorm("input_layernorm", config.HiddenSize, config.RmsNormEps);
         post_attention_layernorm = new RmsNorm("post_attention_layernorm", config.HiddenSize, config.RmsNormEps);
         RegisterComponents();

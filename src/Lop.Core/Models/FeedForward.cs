@@ -17,8 +17,10 @@ internal interface IFfnObserver
 }
 
 /// <summary>
-/// SwiGLU FFN: down(silu(gate(x)) * up(x)). Neuron i is row i of gate_proj and up_proj and column i
-/// of down_proj. How many leading neurons are evaluated, and who observes the activations, is the
+/// SwiGLU FFN: down(silu(gate(x)) * up(x)), each projection with a bias when config.json says
+/// <c>mlp_bias</c>. Neuron i is row i of gate_proj and up_proj (and element i of their biases) and
+/// column i of down_proj; down_proj's bias belongs to no neuron. How many leading neurons are
+/// evaluated, what is added for the rest (FLAP's compensation), and who observes the activations is the
 /// state of the model's <see cref="PrefixView"/>: the FFN only reads it, so one owner decides it.
 /// </summary>
 internal sealed class FeedForward : nn.Module<Tensor, Tensor>
@@ -29,13 +31,13 @@ internal sealed class FeedForward : nn.Module<Tensor, Tensor>
     private readonly Linear up_proj;
     private readonly Linear down_proj;
 
-    public FeedForward(string name, int layer, long hiddenSize, long width) : base(name)
+    public FeedForward(string name, int layer, long hiddenSize, long width, bool bias = false) : base(name)
     {
         _layer = layer;
         Width = width;
-        gate_proj = nn.Linear(hiddenSize, width, hasBias: false);
-        up_proj = nn.Linear(hiddenSize, width, hasBias: false);
-        down_proj = nn.Linear(width, hiddenSize, hasBias: false);
+        gate_proj = nn.Linear(hiddenSize, width, hasBias: bias);
+        up_proj = nn.Linear(hiddenSize, width, hasBias: bias);
+        down_proj = nn.Linear(width, hiddenSize, hasBias: bias);
         RegisterComponents();
     }
 
@@ -52,28 +54,52 @@ internal sealed class FeedForward : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var width = _view?.ActiveWidth(_layer) ?? Width;
+        var compensation = _view?.Compensation(_layer);
+        Tensor output;
         if (width == 0)
         {
-            // A fully pruned FFN is the identity on the residual stream: it adds nothing.
-            return zeros_like(x).MoveToOuterDisposeScope();
+            // A fully pruned FFN adds nothing to the residual stream but its constant terms.
+            output = zeros_like(x);
+            if (down_proj.bias is { } downBias)
+            {
+                output = output + downBias;
+            }
         }
+        else
+        {
+            output = Dense(x, width);
+        }
+        if (compensation is not null)
+        {
+            output = output + compensation;
+        }
+        _view?.Observer?.ObserveOutput(_layer, output);
+        return output.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The FFN over its first <paramref name="width"/> neurons.</summary>
+    private Tensor Dense(Tensor x, long width)
+    {
         Tensor gateWeight = gate_proj.weight!;
         Tensor upWeight = up_proj.weight!;
         Tensor downWeight = down_proj.weight!;
+        Tensor? gateBias = gate_proj.bias;
+        Tensor? upBias = up_proj.bias;
         if (width != Width)
         {
             gateWeight = gateWeight.narrow(0, 0, width);
             upWeight = upWeight.narrow(0, 0, width);
             downWeight = downWeight.narrow(1, 0, width);
+            gateBias = gateBias?.narrow(0, 0, width);
+            upBias = upBias?.narrow(0, 0, width);
         }
         // gate and up as one matmul (twice the width): small models are dominated by per-call overhead,
         // and concatenating the weights costs far less than the second matmul call saves.
-        var gateUp = nn.functional.linear(x, cat([gateWeight, upWeight], 0));
+        var gateUpBias = gateBias is null ? null : cat([gateBias, upBias!], 0);
+        var gateUp = nn.functional.linear(x, cat([gateWeight, upWeight], 0), gateUpBias);
         var hidden = nn.functional.silu(gateUp.narrow(-1, 0, width)) * gateUp.narrow(-1, width, width);
         _view?.Observer?.Observe(_layer, hidden);
-        var output = nn.functional.linear(hidden, downWeight);
-        _view?.Observer?.ObserveOutput(_layer, output);
-        return output.MoveToOuterDisposeScope();
+        return nn.functional.linear(hidden, downWeight, down_proj.bias);
     }
 
     /// <summary>Binds the FFN to the view that owns its pruning state; an FFN has exactly one owner.</summary>

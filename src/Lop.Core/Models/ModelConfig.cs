@@ -30,6 +30,12 @@ public sealed record ModelConfig
     /// <summary>q/k/v projections carry biases (always for Qwen2; <c>attention_bias</c> for LLaMA).</summary>
     public bool AttentionBias { get; init; }
 
+    /// <summary>
+    /// gate_proj, up_proj and down_proj carry biases (<c>mlp_bias</c>, as Hugging Face's LLaMA and Qwen2
+    /// express a FLAP-compressed FFN: the removed neurons' mean contribution is down_proj's bias).
+    /// </summary>
+    public bool MlpBias { get; init; }
+
     public int MaxPositionEmbeddings { get; init; } = 2048;
     public string? TorchDType { get; init; }
 
@@ -89,6 +95,12 @@ public sealed record ModelConfig
             yield return (p + "mlp.gate_proj.weight", [IntermediateSizes[l], HiddenSize]);
             yield return (p + "mlp.up_proj.weight", [IntermediateSizes[l], HiddenSize]);
             yield return (p + "mlp.down_proj.weight", [HiddenSize, IntermediateSizes[l]]);
+            if (MlpBias)
+            {
+                yield return (p + "mlp.gate_proj.bias", [IntermediateSizes[l]]);
+                yield return (p + "mlp.up_proj.bias", [IntermediateSizes[l]]);
+                yield return (p + "mlp.down_proj.bias", [HiddenSize]);
+            }
             yield return (p + "input_layernorm.weight", [HiddenSize]);
             yield return (p + "post_attention_layernorm.weight", [HiddenSize]);
         }

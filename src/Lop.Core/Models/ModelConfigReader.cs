@@ -55,6 +55,8 @@ internal static class ModelConfigReader
             RopeScaling = ropeScaling,
             TieWordEmbeddings = Optional(json, "tie_word_embeddings", file, false),
             AttentionBias = architecture == "Qwen2ForCausalLM" || Optional(json, "attention_bias", file, false),
+            // Only Hugging Face's LLaMA reads mlp_bias; its Qwen2 and Mistral FFNs have no biases whatever the file says.
+            MlpBias = architecture == "LlamaForCausalLM" && Optional(json, "mlp_bias", file, false),
             MaxPositionEmbeddings = Optional(json, "max_position_embeddings", file, 2048),
             TorchDType = Optional<string?>(json, "torch_dtype", file, null),
         };

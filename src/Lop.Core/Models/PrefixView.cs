@@ -5,7 +5,8 @@ namespace Lop.Core.Models;
 
 /// <summary>
 /// The one owner of a model's FFN pruning state: the order each decoder layer's neurons are in, how
-/// many leading neurons of each layer are evaluated, and who observes the FFN activations. The FFNs
+/// many leading neurons of each layer are evaluated, what is added for the others (FLAP's bias
+/// compensation, when asked), and who observes the FFN activations. The FFNs
 /// only read this state; everything that prunes, scores or searches asks the view, so what a forward
 /// pass computes never depends on which caller touched the model last.
 /// </summary>
@@ -24,6 +25,8 @@ internal sealed class PrefixView
     // _order[l][j] = checkpoint index of the neuron now at position j of layer l.
     private readonly int[][] _order;
     private int[]? _narrowed;
+    // Per layer, what the FFN adds for the neurons outside its prefix while a compensated narrowing is open.
+    private Tensor?[]? _compensation;
     private Scope? _narrowScope;
     private Scope? _observeScope;
     private Scope? _observeVisionScope;
@@ -63,6 +66,8 @@ internal sealed class PrefixView
     public IReadOnlyList<int> Order(int layer) => _order[layer];
 
     internal long? ActiveWidth(int layer) => _narrowed?[layer];
+
+    internal Tensor? Compensation(int layer) => _compensation?[layer];
 
     internal IFfnObserver? Observer { get; private set; }
 
@@ -118,7 +123,12 @@ internal sealed class PrefixView
     /// Evaluates only the first <paramref name="kept"/>[l] neurons of each layer until the scope is
     /// disposed, then all of them again (also when the work inside throws). One narrowing at a time.
     /// </summary>
-    public IDisposable Narrow(IReadOnlyList<int> kept)
+    /// <param name="removedMeans">
+    /// when given (each neuron's mean activation, per layer, in the checkpoint's order), every FFN also adds
+    /// the removed neurons' mean contribution, W_down[:, removed] x mean[removed], to its output: FLAP's bias
+    /// compensation, which a pruned checkpoint carries as down_proj's bias
+    /// </param>
+    public IDisposable Narrow(IReadOnlyList<int> kept, IReadOnlyList<double[]>? removedMeans = null)
     {
         if (kept.Count != Layers)
         {
@@ -130,20 +140,48 @@ internal sealed class PrefixView
             {
                 throw new ArgumentOutOfRangeException(nameof(kept), $"layer {l} keeps {kept[l]} of {_widths[l]} neurons");
             }
+            if (removedMeans is not null && (removedMeans.Count != Layers || removedMeans[l].Length != _widths[l]))
+            {
+                throw new ArgumentException($"layer {l}: the mean activations do not match the FFN's {_widths[l]} neurons", nameof(removedMeans));
+            }
         }
         if (_narrowScope is not null)
         {
             throw new InvalidOperationException("the model is already narrowed; dispose that scope first");
         }
         _narrowed = kept.ToArray();
+        _compensation = removedMeans is null ? null : Enumerable.Range(0, Layers).Select(l => RemovedContribution(l, kept[l], removedMeans[l])).ToArray();
         return _narrowScope = new Scope(self =>
         {
             if (_narrowScope == self)
             {
+                foreach (var bias in _compensation ?? [])
+                {
+                    bias?.Dispose();
+                }
+                _compensation = null;
                 _narrowed = null;
                 _narrowScope = null;
             }
         });
+    }
+
+    /// <summary>
+    /// W_down[:, kept..] x mean of the neurons now past position <paramref name="kept"/> (float64, then the
+    /// weights' dtype); null when none is removed.
+    /// </summary>
+    private Tensor? RemovedContribution(int layer, int kept, double[] checkpointMeans)
+    {
+        var removed = (int)_widths[layer] - kept;
+        if (removed == 0)
+        {
+            return null;
+        }
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var down = _ffns[layer].DownProj.weight!;
+        var means = tensor(_order[layer].Skip(kept).Select(i => checkpointMeans[i]).ToArray(), dtype: ScalarType.Float64, device: down.device);
+        return down.narrow(1, kept, removed).to(ScalarType.Float64).matmul(means).to(down.dtype).DetachFromDisposeScope();
     }
 
     /// <summary>Sends every decoder FFN's down_proj input to <paramref name="observer"/> until the scope is disposed.</summary>
@@ -195,7 +233,10 @@ internal sealed class PrefixView
         return (ffn.GateProj.weight!, ffn.UpProj.weight!, ffn.DownProj.weight!);
     }
 
-    /// <summary>Neuron j becomes the former neuron index[j]: gate/up rows and down columns move together.</summary>
+    /// <summary>
+    /// Neuron j becomes the former neuron index[j]: gate/up rows (and biases) and down columns move together;
+    /// down_proj's bias belongs to no neuron and stays.
+    /// </summary>
     private static void Permute(FeedForward ffn, long[] index)
     {
         using var scope = NewDisposeScope();
@@ -204,6 +245,8 @@ internal sealed class PrefixView
         ffn.GateProj.weight!.set_(ffn.GateProj.weight.index_select(0, positions).contiguous());
         ffn.UpProj.weight!.set_(ffn.UpProj.weight.index_select(0, positions).contiguous());
         ffn.DownProj.weight!.set_(ffn.DownProj.weight.index_select(1, positions).contiguous());
+        ffn.GateProj.bias?.set_(ffn.GateProj.bias.index_select(0, positions).contiguous());
+        ffn.UpProj.bias?.set_(ffn.UpProj.bias.index_select(0, positions).contiguous());
     }
 
     private static void ValidatePermutation(IReadOnlyList<int> order, long width, int layer)

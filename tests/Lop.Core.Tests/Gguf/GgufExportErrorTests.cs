@@ -49,6 +49,17 @@ public sealed class GgufExportErrorTests
     }
 
     [Fact]
+    public void A_model_with_ffn_biases_is_refused_rather_than_exported_without_them()
+    {
+        using var folder = new TempFolder();
+        var model = TestCheckpoints.Save(TinyModels.Random(TinyModels.Config(vocab: 256, hidden: 32, heads: 4, kvHeads: 2, mlpBias: true)), folder.Sub("model"));
+        var error = Assert.Throws<LopException>(() => ExportJob.Run(new ExportRequest(model, folder.Sub("out.gguf"), "f16"), SilentProgress.Instance));
+        Assert.Equal(ErrorCodes.ArchitectureNotExportable, error.Code);
+        Assert.Contains("mlp_bias", error.Message);
+        Assert.Equal(["model"], Entries(folder.Path));
+    }
+
+    [Fact]
     public void A_cancelled_export_leaves_no_file()
     {
         using var folder = new TempFolder();
