@@ -89,7 +89,7 @@ internal sealed class ModelInputs : IDisposable
         TextOnlyReason = CalibrationMode.TextOnlyReason,
         VisionTower = plan?.VisionKeptNeurons is { } vision
             ? $"FFNs pruned by {plan.VisionRatio:0.###} per layer (kept {string.Join(" ", vision.Select(k => k.Length))}); attention, embeddings and projector copied unchanged"
-            : Checkpoint.Config.Multimodal is not null || Checkpoint.Config.TextOnlyReason is not null
+            : Checkpoint.Config.Multimodal is not null || Checkpoint.Config.QwenVision is not null
                 ? "copied unchanged (vision tower and projector tensors are byte-for-byte those of the source)"
                 : null,
     };
@@ -118,8 +118,9 @@ internal sealed class ModelInputs : IDisposable
         }
         var text = CalibrationSet.Load(options.Path, tokenizer, options.SequenceLength, options.HeldOutFraction,
             options.Seed, options.MaxSequences, vocabSize: config.VocabSize);
-        var reason = config.TextOnlyReason
-            ?? (config.Multimodal is not null ? "the calibration file has no images, so the vision tower and projector were not run." : null)
+        var reason = (config.QwenVision is not null && hasImages
+                ? "Qwen2-VL image+text calibration records are not read yet (the model runs images, the calibration loader does not give it Qwen2-VL's variable image sizes); their text was used." : null)
+            ?? (config.Multimodal is not null || config.QwenVision is not null ? "the calibration file has no images, so the vision tower and projector were not run." : null)
             ?? (hasImages ? "the model has no vision tower; the calibration records' images were ignored and their text used." : null);
         return (text, reason is null ? CalibrationMode.Text : CalibrationMode.TextOnly(reason));
     }
