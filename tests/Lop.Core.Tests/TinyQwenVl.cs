@@ -16,7 +16,7 @@ internal static class TinyQwenVl
     public const int ImageWidth = 12;
     public const int ImageTokens = 6;
 
-    /// <summary>The image token is the last id of the vocabulary, vision start the one before.</summary>
+    /// <summary>The image token is the last id of the vocabulary, vision start and end the two before.</summary>
     public static ModelConfig Config(bool windowed = true, int vocab = 64) =>
         TinyModels.Config(attentionBias: true, tied: true, vocab: vocab) with
         {
@@ -38,6 +38,7 @@ internal static class TinyQwenVl
                 HiddenAct = windowed ? "silu" : "quick_gelu",
                 ImageTokenId = vocab - 1,
                 VisionStartTokenId = vocab - 2,
+                VisionEndTokenId = vocab - 3,
                 MropeSection = [1, 1, 2],
             },
         };
@@ -62,6 +63,9 @@ internal static class TinyQwenVl
     {
         CheckpointSaver.Save(model, folder, layout);
         File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), "{\"tokenizer_class\": \"LopByteTokenizer\"}");
+        // The tower's patch 2 and merge 2 (resized sides multiples of 4), and pixel limits that keep 8 x 12 images as they are.
+        File.WriteAllText(Path.Combine(folder, "preprocessor_config.json"),
+            """{"image_processor_type": "Qwen2VLImageProcessor", "patch_size": 2, "merge_size": 2, "temporal_patch_size": 2, "min_pixels": 16, "max_pixels": 4096}""");
         return folder;
     }
 
@@ -74,7 +78,7 @@ internal static class TinyQwenVl
         var result = new CalibrationSequence[count];
         for (var i = 0; i < count; i++)
         {
-            var text = randint(0, vision.VisionStartTokenId, [before + after], dtype: ScalarType.Int64, generator: generator).data<long>().Select(v => (int)v).ToArray();
+            var text = randint(0, vision.VisionEndTokenId, [before + after], dtype: ScalarType.Int64, generator: generator).data<long>().Select(v => (int)v).ToArray();
             var tokens = text.Take(before).Append(vision.VisionStartTokenId).Concat(Enumerable.Repeat(vision.ImageTokenId, ImageTokens)).Concat(text.Skip(before)).ToArray();
             var mask = tokens.Select((t, p) => p > before + ImageTokens).ToArray();
             var pixels = randn([3, ImageHeight, ImageWidth], generator: generator).data<float>().ToArray();

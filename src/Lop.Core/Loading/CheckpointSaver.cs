@@ -117,6 +117,7 @@ internal static class CheckpointSaver
             ["model_type"] = vision.Windowed ? "qwen2_5_vl" : "qwen2_vl",
             ["image_token_id"] = vision.ImageTokenId,
             ["vision_start_token_id"] = vision.VisionStartTokenId,
+            ["vision_end_token_id"] = vision.VisionEndTokenId,
             ["tie_word_embeddings"] = config.TieWordEmbeddings,
             ["torch_dtype"] = text["torch_dtype"]!.DeepClone(),
             ["text_config"] = text,

@@ -35,6 +35,7 @@ public sealed record QwenVisionConfig
 
     public int ImageTokenId { get; init; } = 151655;
     public int VisionStartTokenId { get; init; } = 151652;
+    public int VisionEndTokenId { get; init; } = 151653;
 
     /// <summary>M-RoPE's split of the decoder's rotary half-dimension into (time, height, width) parts.</summary>
     public int[] MropeSection { get; init; } = [16, 24, 24];

@@ -42,6 +42,7 @@ internal static class QwenVisionConfigReader
             HiddenAct = ModelConfigReader.Optional(vision, "hidden_act", file, windowed ? "silu" : "quick_gelu"),
             ImageTokenId = ModelConfigReader.Optional(json, "image_token_id", file, 151655),
             VisionStartTokenId = ModelConfigReader.Optional(json, "vision_start_token_id", file, 151652),
+            VisionEndTokenId = ModelConfigReader.Optional(json, "vision_end_token_id", file, 151653),
             MropeSection = MropeSection(textJson, json, file),
         };
         if (config.Depth <= 0 || config.Width <= 0 || config.NumHeads <= 0 || config.Width % config.NumHeads != 0 || config.HeadDim % 4 != 0
