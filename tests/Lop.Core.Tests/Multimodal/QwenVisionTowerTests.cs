@@ -101,6 +101,24 @@ public class QwenVisionTowerTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Images_in_one_call_do_not_see_each_other(bool windowed)
+    {
+        var config = Tiny(windowed, fullAttention: false) with { Depth = 2, IntermediateSizes = [6, 6], FullAttentionBlocks = windowed ? [1] : [] };
+        using var tower = new QwenVisionTower("visual", config);
+        using var generator = new Generator(5);
+        using var first = randn([24, 24], generator: generator);
+        using var second = randn([36, 24], generator: generator);
+
+        using var together = tower.forward(cat([first, second]), [(1, 4, 6), (1, 6, 6)]);
+        using var alone = cat([tower.forward(first, [(1, 4, 6)]), tower.forward(second, [(1, 6, 6)])]);
+
+        Assert.Equal([15L, 5L], together.shape);
+        Assert.True(together.allclose(alone, atol: 1e-6));
+    }
+
     private static QwenVisionConfig Tiny(bool windowed, bool fullAttention) => new()
     {
         Windowed = windowed,

@@ -7,7 +7,7 @@ namespace Lop.Core.Models.QwenVision;
 /// A pre-norm block of Qwen2-VL's vision tower: x + attn(norm1(x)), then + mlp(norm2(x)). Qwen2.5-VL
 /// uses RMSNorm and a gated MLP, Qwen2-VL LayerNorm (with bias) and fc1/fc2 with quick_gelu.
 /// </summary>
-internal sealed class QwenVisionBlock : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
+internal sealed class QwenVisionBlock : nn.Module
 {
     private readonly nn.Module<Tensor, Tensor> norm1;
     private readonly nn.Module<Tensor, Tensor> norm2;
@@ -29,10 +29,11 @@ internal sealed class QwenVisionBlock : nn.Module<Tensor, Tensor, Tensor, Tensor
     public static nn.Module<Tensor, Tensor> Norm(string name, QwenVisionConfig config, long? size = null) =>
         config.Windowed ? new RmsNorm(name, size ?? config.Width, config.NormEps) : nn.LayerNorm(size ?? config.Width, config.NormEps);
 
-    public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor allowed)
+    /// <param name="boundaries">the segments attention stays within (see <see cref="QwenVisionAttention"/>)</param>
+    public Tensor forward(Tensor x, Tensor cos, Tensor sin, int[] boundaries)
     {
         using var scope = NewDisposeScope();
-        var afterAttention = x + attn.forward(norm1.forward(x), cos, sin, allowed);
+        var afterAttention = x + attn.forward(norm1.forward(x), cos, sin, boundaries);
         return (afterAttention + mlp.forward(norm2.forward(afterAttention))).MoveToOuterDisposeScope();
     }
 }

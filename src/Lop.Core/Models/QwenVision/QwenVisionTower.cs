@@ -40,17 +40,16 @@ internal sealed class QwenVisionTower : nn.Module
         var unit = merge * merge;
         var x = patch_embed.forward(patches);
         var (cos, sin) = RotaryTables(VisionGrid.Positions(grids, merge), x.device);
-        var full = Allowed(VisionGrid.FrameBoundaries(grids), x.device);
-        Tensor? windowed = null;
+        var full = VisionGrid.FrameBoundaries(grids);
+        int[]? windowed = null;
         int[]? order = null;
         if (_config.Windowed)
         {
-            (order, var windowBounds) = VisionGrid.Windows(grids, merge, _config.WindowMergedSide);
+            (order, windowed) = VisionGrid.Windows(grids, merge, _config.WindowMergedSide);
             var rows = tensor(order.SelectMany(b => Enumerable.Range(b * unit, unit)).Select(r => (long)r).ToArray(), device: x.device);
             x = x.index_select(0, rows);
             cos = cos.index_select(0, rows);
             sin = sin.index_select(0, rows);
-            windowed = Allowed(windowBounds, x.device);
         }
         for (var i = 0; i < _blockList.Length; i++)
         {
@@ -95,11 +94,5 @@ internal sealed class QwenVisionTower : nn.Module
         }
         using var table = tensor(angles, [rows, _config.HeadDim], device: device);
         return (table.cos(), table.sin());
-    }
-
-    private static Tensor Allowed(int[] boundaries, Device device)
-    {
-        using var ids = tensor(VisionGrid.SegmentIds(boundaries), device: device);
-        return ids.unsqueeze(1).eq(ids.unsqueeze(0));
     }
 }

@@ -92,18 +92,4 @@ internal static class VisionGrid
         }
         return ([.. order], [.. bounds]);
     }
-
-    /// <summary>Segment id of every row for boundaries [0, b1, b2, ...]: rows attend only within their segment.</summary>
-    public static long[] SegmentIds(int[] boundaries)
-    {
-        var ids = new long[boundaries[^1]];
-        for (var s = 0; s + 1 < boundaries.Length; s++)
-        {
-            for (var r = boundaries[s]; r < boundaries[s + 1]; r++)
-            {
-                ids[r] = s;
-            }
-        }
-        return ids;
-    }
 }
