@@ -53,8 +53,8 @@ internal sealed class QwenVisionTower : nn.Module
         }
         for (var i = 0; i < _blockList.Length; i++)
         {
-            var allowed = windowed is null || _config.FullAttentionBlocks.Contains(i) ? full : windowed;
-            x = _blockList[i].forward(x, cos, sin, allowed);
+            var segments = windowed is null || _config.FullAttentionBlocks.Contains(i) ? full : windowed;
+            x = _blockList[i].forward(x, cos, sin, segments);
         }
         var merged = merger.forward(x);
         if (order is not null)
