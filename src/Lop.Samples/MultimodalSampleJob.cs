@@ -213,7 +213,7 @@ public static class MultimodalSampleJob
 
     private static CalibrationSequence Record(RgbImage image, string caption, ImageTextCalibration.ImageSettings settings)
     {
-        var pixels = new ImagePixels(settings.Preprocessor.Apply(image), settings.Preprocessor.Height, settings.Preprocessor.Width);
+        var pixels = settings.Prepare(image);
         var text = ByteTokenizer.Instance.Encode(CaptionPrefix + caption);
         var tokens = Enumerable.Repeat(settings.ImageTokenId, settings.ImageTokens).Concat(text).ToArray();
         var mask = tokens.Select((_, t) => t >= settings.ImageTokens).ToArray();

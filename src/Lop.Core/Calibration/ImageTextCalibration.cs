@@ -8,7 +8,7 @@ using Lop.Core.Images;
 namespace Lop.Core.Calibration;
 
 /// <summary>
-/// Image+text calibration for a LLaVA model: JSONL records <c>{"image": "path", "text": "..."}</c>
+/// Image+text calibration for a LLaVA or Qwen2-VL model: JSONL records <c>{"image": "path", "text": "..."}</c>
 /// (image paths relative to the JSONL file). Each record is one sequence: the text's tokens with one
 /// image's worth of image tokens where the text says <c>&lt;image&gt;</c> (in front when it does not),
 /// the image decoded and preprocessed as the model's preprocessor_config.json says, and the loss on the
@@ -19,7 +19,35 @@ public static class ImageTextCalibration
     public const string ImagePlaceholder = "<image>";
 
     /// <summary>What the model needs from a record: how many image tokens, with which id, and its preprocessing.</summary>
-    public sealed record ImageSettings(int ImageTokenId, int ImageTokens, ImagePreprocessor Preprocessor);
+    public sealed record ImageSettings(int ImageTokenId, int ImageTokens, ImagePreprocessor? Preprocessor)
+    {
+        /// <summary>
+        /// Qwen2-VL's preprocessing instead of <see cref="Preprocessor"/>: each image keeps its smart-resized
+        /// size, so its token count (one per 2x2 merge block) is its own and <see cref="ImageTokens"/> is unused.
+        /// </summary>
+        public QwenVlImageProcessor? QwenVl { get; init; }
+
+        /// <summary>Tokens around the image tokens (Qwen2-VL's vision start and end), or none.</summary>
+        public int[] Before { get; init; } = [];
+
+        public int[] After { get; init; } = [];
+
+        public ImagePixels Prepare(RgbImage rgb, string? source = null)
+        {
+            if (QwenVl is { } qwen)
+            {
+                var (values, height, width) = qwen.Normalise(rgb);
+                return new ImagePixels(values, height, width) { Source = source };
+            }
+            return new ImagePixels(Preprocessor!.Apply(rgb), Preprocessor.Height, Preprocessor.Width) { Source = source };
+        }
+
+        public int TokensFor(ImagePixels pixels) => QwenVl is { } qwen ? pixels.Height / qwen.Factor * (pixels.Width / qwen.Factor) : ImageTokens;
+
+        public string Describe() => QwenVl is { } qwen
+            ? $"{qwen.Describe()} around={string.Join(',', Before)}|{string.Join(',', After)}"
+            : Preprocessor!.Describe();
+    }
 
     /// <summary>True when the first record of a JSONL file names an image.</summary>
     public static bool HasImages(string path)
@@ -84,7 +112,7 @@ public static class ImageTextCalibration
                     var rgb = ImageFile.Read(full, path, line.Number);
                     hash.AppendData(Encoding.UTF8.GetBytes($"\n{imagePath}\n"));
                     hash.AppendData(File.ReadAllBytes(full));
-                    pixels = new ImagePixels(image.Preprocessor.Apply(rgb), image.Preprocessor.Height, image.Preprocessor.Width) { Source = Path.GetFullPath(full) };
+                    pixels = PrepareAt(image, rgb, full, path, line.Number);
                     decoded[imagePath] = pixels;
                 }
                 records.Add(Sequence(text, pixels, tokenizer, image, maxTextTokens, vocabSize, path, line.Number));
@@ -99,13 +127,26 @@ public static class ImageTextCalibration
             "lop-image-text-calibration-v1",
             $"tokenizer={tokenizer.Name}",
             $"imageToken={image.ImageTokenId}x{image.ImageTokens}",
-            $"preprocessor={image.Preprocessor.Describe()}",
+            $"preprocessor={image.Describe()}",
             $"maxTextTokens={maxTextTokens}",
             $"heldOutFraction={heldOutFraction.ToString("R", CultureInfo.InvariantCulture)}",
             $"seed={seed}",
             $"maxSequences={maxSequences?.ToString(CultureInfo.InvariantCulture) ?? "-"}")));
         var (search, heldOut) = Split(records, heldOutFraction, seed, maxSequences);
         return new CalibrationSet(maxTextTokens, search, heldOut, records.Sum(r => (long)r.Length), Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    /// <summary>The image preprocessed, an image the model cannot take (LOP3009) located at its calibration line.</summary>
+    private static ImagePixels PrepareAt(ImageSettings image, RgbImage rgb, string full, string path, int line)
+    {
+        try
+        {
+            return image.Prepare(rgb, Path.GetFullPath(full));
+        }
+        catch (LopException e) when (e.Code == ErrorCodes.ImageSizeUnsupported && e.Line is null)
+        {
+            throw new LopException(e.Code, $"Line {line}: {e.Message}", path, line, inner: e);
+        }
     }
 
     private static (string Image, string Text) ParseRecord(Utf8LineReader.Line line, string path)
@@ -144,11 +185,12 @@ public static class ImageTextCalibration
         var before = at < 0 ? [] : tokenizer.Encode(text[..at]);
         var after = tokenizer.Encode(at < 0 ? text : text[(at + ImagePlaceholder.Length)..]);
         var keepAfter = Math.Max(0, Math.Min(after.Length, maxTextTokens - before.Length));
-        var tokens = before.Concat(Enumerable.Repeat(image.ImageTokenId, image.ImageTokens)).Concat(after.Take(keepAfter)).ToArray();
+        var imageSpan = image.Before.Concat(Enumerable.Repeat(image.ImageTokenId, image.TokensFor(pixels))).Concat(image.After).ToArray();
+        var tokens = before.Concat(imageSpan).Concat(after.Take(keepAfter)).ToArray();
         var mask = new bool[tokens.Length];
         for (var t = 0; t < tokens.Length; t++)
         {
-            var isText = t < before.Length || t >= before.Length + image.ImageTokens;
+            var isText = t < before.Length || t >= before.Length + imageSpan.Length;
             if (isText)
             {
                 var id = tokens[t];

@@ -60,6 +60,9 @@ public static class ErrorCodes
     /// <summary>A warning: search.rewardSequences asks for more sequences than the search split holds, so all of them are used.</summary>
     public const string RewardSequencesCut = "LOP3008";
 
+    /// <summary>An image Qwen2-VL's smart resize cannot take: a side shorter than one merged patch, or one side over 200 times the other.</summary>
+    public const string ImageSizeUnsupported = "LOP3009";
+
     // Pruning
     public const string InvalidRatio = "LOP4001";
     public const string RatioCountMismatch = "LOP4002";

@@ -128,8 +128,11 @@ internal static class LogLikelihood
         return batch.TargetMask is null ? perToken : perToken * batch.TargetMask;
     }
 
-    /// <summary>Sequences grouped by length (with their positions in the input), groups in order of first appearance, order kept within each.</summary>
+    /// <summary>
+    /// Sequences grouped by length and image size (with their positions in the input), groups in order of first
+    /// appearance, order kept within each. Qwen2-VL's images keep their own sizes, so equal lengths do not imply equal images.
+    /// </summary>
     private static IEnumerable<(List<CalibrationSequence> Group, List<int> Indices)> ByLength(IReadOnlyList<CalibrationSequence> sequences) =>
-        sequences.Select((s, i) => (s, i)).GroupBy(p => p.s.Length)
+        sequences.Select((s, i) => (s, i)).GroupBy(p => (p.s.Length, p.s.Image?.Height, p.s.Image?.Width))
             .Select(g => (g.Select(p => p.s).ToList(), g.Select(p => p.i).ToList()));
 }

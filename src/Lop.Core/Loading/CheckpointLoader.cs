@@ -18,16 +18,19 @@ internal static class CheckpointLoader
     public static CausalLm Load(HfCheckpoint checkpoint, ScalarType? computeType = null)
     {
         Native.TorchRuntime.EnsureLoaded(); // before the first module is constructed
-        return Fill(new CausalLm(checkpoint.Config with { Multimodal = null }), checkpoint, computeType, checkpoint.Config.LanguageModelModule);
+        return Fill(new CausalLm(checkpoint.Config with { Multimodal = null, QwenVision = null }), checkpoint, computeType, checkpoint.Config.LanguageModelModule);
     }
 
-    /// <summary>The whole model: LLaVA with its vision tower when the checkpoint has one, else the decoder.</summary>
+    /// <summary>The whole model: LLaVA or Qwen2-VL with its vision tower when the checkpoint has one, else the decoder.</summary>
     public static IPrunableModel LoadPrunable(HfCheckpoint checkpoint, ScalarType? computeType = null)
     {
         Native.TorchRuntime.EnsureLoaded();
-        return checkpoint.Config.Multimodal is null
-            ? Load(checkpoint, computeType)
-            : Fill(new LlavaModel(checkpoint.Config), checkpoint, computeType, "");
+        return checkpoint.Config switch
+        {
+            { Multimodal: not null } => Fill(new LlavaModel(checkpoint.Config), checkpoint, computeType, ""),
+            { QwenVision: not null } => Fill(new QwenVlModel(checkpoint.Config), checkpoint, computeType, ""),
+            _ => Load(checkpoint, computeType),
+        };
     }
 
     /// <param name="module">the engine name of <paramref name="model"/> inside the whole model ("language_model." for a LLaVA decoder loaded alone)</param>

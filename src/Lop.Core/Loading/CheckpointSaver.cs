@@ -14,6 +14,10 @@ internal static class CheckpointSaver
     public static void Save(LlavaModel model, string folder, CheckpointLayout? layout = null) =>
         Save(model, folder, dtype => ToLlavaJson(model.Config, dtype), layout);
 
+    /// <summary>A Qwen2-VL / Qwen2.5-VL model, by default in transformers' pre-4.52 naming (visual.*, model.*).</summary>
+    public static void Save(QwenVlModel model, string folder, CheckpointLayout? layout = null) =>
+        Save(model, folder, dtype => ToQwenVlJson(model.Config, dtype), layout ?? CheckpointLayout.QwenVlLegacy);
+
     private static void Save(nn.Module model, string folder, Func<ScalarType, JsonObject> config, CheckpointLayout? layout = null)
     {
         Directory.CreateDirectory(folder);
@@ -74,6 +78,53 @@ internal static class CheckpointSaver
     }
 
     /// <summary>config.json as transformers writes it for these architectures.</summary>
+    /// <summary>Qwen2-VL's config.json: the decoder as text_config with its M-RoPE sections, the tower in its version's field names.</summary>
+    public static JsonObject ToQwenVlJson(ModelConfig config, ScalarType dtype)
+    {
+        var vision = config.QwenVision!;
+        var text = ToJson(config, dtype);
+        text.Remove("architectures");
+        text["model_type"] = "qwen2";
+        text["rope_scaling"] = new JsonObject { ["type"] = "mrope", ["mrope_section"] = new JsonArray(vision.MropeSection.Select(s => (JsonNode?)s).ToArray()) };
+        var visionJson = new JsonObject
+        {
+            ["depth"] = vision.Depth,
+            ["num_heads"] = vision.NumHeads,
+            ["patch_size"] = vision.PatchSize,
+            ["spatial_merge_size"] = vision.MergeSize,
+            ["temporal_patch_size"] = vision.TemporalPatchSize,
+            ["in_channels"] = vision.InChannels,
+            ["hidden_act"] = vision.HiddenAct,
+            ["intermediate_size"] = vision.IntermediateSizes.Distinct().Count() == 1
+                ? JsonValue.Create(vision.IntermediateSizes[0])
+                : new JsonArray(vision.IntermediateSizes.Select(w => (JsonNode?)w).ToArray()),
+        };
+        if (vision.Windowed)
+        {
+            visionJson["hidden_size"] = vision.Width;
+            visionJson["out_hidden_size"] = vision.OutHiddenSize;
+            visionJson["window_size"] = vision.WindowSize;
+            visionJson["fullatt_block_indexes"] = new JsonArray(vision.FullAttentionBlocks.Select(b => (JsonNode?)b).ToArray());
+        }
+        else
+        {
+            visionJson["embed_dim"] = vision.Width;
+            visionJson["hidden_size"] = vision.OutHiddenSize;
+        }
+        return new JsonObject
+        {
+            ["architectures"] = new JsonArray(config.Architecture),
+            ["model_type"] = vision.Windowed ? "qwen2_5_vl" : "qwen2_vl",
+            ["image_token_id"] = vision.ImageTokenId,
+            ["vision_start_token_id"] = vision.VisionStartTokenId,
+            ["vision_end_token_id"] = vision.VisionEndTokenId,
+            ["tie_word_embeddings"] = config.TieWordEmbeddings,
+            ["torch_dtype"] = text["torch_dtype"]!.DeepClone(),
+            ["text_config"] = text,
+            ["vision_config"] = visionJson,
+        };
+    }
+
     public static JsonObject ToJson(ModelConfig config, ScalarType dtype)
     {
         var widths = config.IntermediateSizes;

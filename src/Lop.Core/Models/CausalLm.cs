@@ -50,10 +50,14 @@ internal sealed class CausalLm : nn.Module<Tensor, Tensor>, IPrunableModel
     }
 
     /// <summary>Logits for input embeddings [batch, seq, hidden] (text embeddings with image features placed in).</summary>
-    public Tensor ForwardEmbeddings(Tensor embeddings)
+    public Tensor ForwardEmbeddings(Tensor embeddings) => ForwardEmbeddings(embeddings, null);
+
+    /// <param name="embeddings">[batch, seq, hidden]</param>
+    /// <param name="rotary">cos and sin tables broadcasting to [batch, heads, seq, headDim] (Qwen2-VL's M-RoPE); null for the config's RoPE</param>
+    public Tensor ForwardEmbeddings(Tensor embeddings, (Tensor Cos, Tensor Sin)? rotary)
     {
         using var scope = NewDisposeScope();
-        var hidden = model.forward(embeddings);
+        var hidden = model.Forward(embeddings, rotary);
         var logits = lm_head is null
             ? nn.functional.linear(hidden, model.EmbeddingWeight)
             : lm_head.forward(hidden);
@@ -86,11 +90,13 @@ internal sealed class CausalLm : nn.Module<Tensor, Tensor>, IPrunableModel
 
         public Tensor Embed(Tensor tokenIds) => embed_tokens.forward(tokenIds);
 
-        public override Tensor forward(Tensor embeddings)
+        public override Tensor forward(Tensor embeddings) => Forward(embeddings, null);
+
+        public Tensor Forward(Tensor embeddings, (Tensor Cos, Tensor Sin)? rotary)
         {
             using var scope = NewDisposeScope();
             var hidden = embeddings;
-            var (cos, sin) = RotaryEmbedding.Tables(embeddings.shape[1], _config.HeadDim, _config.RopeTheta, _config.RopeScaling, hidden.dtype, hidden.device);
+            var (cos, sin) = rotary ?? RotaryEmbedding.Tables(embeddings.shape[1], _config.HeadDim, _config.RopeTheta, _config.RopeScaling, hidden.dtype, hidden.device);
             foreach (var layer in layers)
             {
                 hidden = layer.forward(hidden, cos, sin);

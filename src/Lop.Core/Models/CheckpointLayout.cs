@@ -3,7 +3,8 @@ namespace Lop.Core.Models;
 /// <summary>
 /// Where the engine's modules live in a checkpoint. The engine names its parameters one way (a text
 /// decoder as <c>model.*</c> / <c>lm_head.*</c>; a LLaVA model as transformers' pre-4.52 layout,
-/// <c>language_model.model.*</c>, <c>vision_tower.*</c>, <c>multi_modal_projector.*</c>); checkpoints
+/// <c>language_model.model.*</c>, <c>vision_tower.*</c>, <c>multi_modal_projector.*</c>; Qwen2-VL as
+/// <c>language_model.*</c> and <c>visual.*</c>, which no checkpoint uses as they are); checkpoints
 /// written by other transformers versions rename those prefixes, which the rules here undo.
 /// </summary>
 public sealed record CheckpointLayout(string Name, IReadOnlyList<(string Engine, string Checkpoint)> Rules)
@@ -23,11 +24,20 @@ public sealed record CheckpointLayout(string Name, IReadOnlyList<(string Engine,
         ("multi_modal_projector.", "model.multi_modal_projector."),
     ]);
 
-    /// <summary>Qwen2-VL / Qwen2.5-VL before transformers 4.52: the decoder is model.*, the vision tower visual.*.</summary>
-    public static CheckpointLayout QwenVlLegacy { get; } = new("qwen2-vl", []);
+    /// <summary>Qwen2-VL / Qwen2.5-VL before transformers 4.52: the decoder is model.* and lm_head, the vision tower visual.*.</summary>
+    public static CheckpointLayout QwenVlLegacy { get; } = new("qwen2-vl",
+    [
+        ("language_model.model.", "model."),
+        ("language_model.lm_head.", "lm_head."),
+    ]);
 
     /// <summary>Qwen2-VL / Qwen2.5-VL from transformers 4.52 on.</summary>
-    public static CheckpointLayout QwenVl { get; } = new("qwen2-vl (transformers >= 4.52 names)", [("model.", "model.language_model.")]);
+    public static CheckpointLayout QwenVl { get; } = new("qwen2-vl (transformers >= 4.52 names)",
+    [
+        ("language_model.model.", "model.language_model."),
+        ("language_model.lm_head.", "lm_head."),
+        ("visual.", "model.visual."),
+    ]);
 
     /// <summary>The checkpoint's name for an engine parameter name.</summary>
     public string CheckpointName(string engineName)

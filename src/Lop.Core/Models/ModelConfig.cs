@@ -8,7 +8,7 @@ public sealed record ModelConfig
 {
     public static readonly IReadOnlyList<string> SupportedArchitectures = ["LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM"];
 
-    /// <summary>Vision-language architectures whose decoder FFNs are pruned (LLaVA with its vision forward; Qwen2-VL text-only).</summary>
+    /// <summary>Vision-language architectures whose decoder FFNs are pruned, with their vision forward.</summary>
     public static readonly IReadOnlyList<string> SupportedMultimodalArchitectures =
         ["LlavaForConditionalGeneration", "Qwen2VLForConditionalGeneration", "Qwen2_5_VLForConditionalGeneration"];
 
@@ -45,14 +45,11 @@ public sealed record ModelConfig
     /// <summary>The vision tower and projector of a LLaVA model; null for a text model.</summary>
     public MultimodalConfig? Multimodal { get; init; }
 
-    /// <summary>
-    /// Why a vision-language checkpoint is calibrated on text only (its vision forward is not
-    /// implemented); reported and written to every manifest, never silent. Null otherwise.
-    /// </summary>
-    public string? TextOnlyReason { get; init; }
+    /// <summary>The vision tower of a Qwen2-VL / Qwen2.5-VL model; null for every other model.</summary>
+    public QwenVisionConfig? QwenVision { get; init; }
 
     /// <summary>The engine's name of the decoder module inside the whole model ("" or "language_model.").</summary>
-    public string LanguageModelModule => Multimodal is null ? "" : "language_model.";
+    public string LanguageModelModule => Multimodal is null && QwenVision is null ? "" : "language_model.";
 
     /// <summary>The checkpoint's prefix of the decoder's layers, embeddings and norm ("model.", "language_model.model.", ...).</summary>
     public string DecoderPrefix => Layout.CheckpointName(LanguageModelModule + "model.");
@@ -67,6 +64,13 @@ public sealed record ModelConfig
         if (Multimodal is not null)
         {
             foreach (var (name, shape) in Multimodal.RequiredTensors(HiddenSize))
+            {
+                yield return (Layout.CheckpointName(name), shape);
+            }
+        }
+        if (QwenVision is not null)
+        {
+            foreach (var (name, shape) in QwenVision.RequiredTensors("visual."))
             {
                 yield return (Layout.CheckpointName(name), shape);
             }

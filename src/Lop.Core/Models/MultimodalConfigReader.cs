@@ -16,10 +16,6 @@ internal static class MultimodalConfigReader
     public const string Qwen2Vl = "Qwen2VLForConditionalGeneration";
     public const string Qwen25Vl = "Qwen2_5_VLForConditionalGeneration";
 
-    public const string QwenVlTextOnly =
-        "Qwen2-VL's vision tower (a windowed ViT with 2D rotary positions and a patch merger) is not run by the engine: "
-        + "importance, search and evaluation use the calibration text only, and the vision tower is copied unchanged.";
-
     private static readonly Dictionary<string, (string Architecture, JsonObject Defaults)> TextDefaults = new()
     {
         ["llama"] = ("LlamaForCausalLM", new JsonObject
@@ -107,7 +103,16 @@ internal static class MultimodalConfigReader
             textJson["tie_word_embeddings"] = tie.DeepClone();
         }
         var text = ModelConfigReader.ReadText(textJson, file, allowMultimodalRope: true);
-        return text with { Architecture = architecture, TextOnlyReason = QwenVlTextOnly, Layout = CheckpointLayout.QwenVlLegacy };
+        var vision = QwenVisionConfigReader.Read(json, architecture == Qwen25Vl, textJson, file);
+        if (vision.OutHiddenSize != text.HiddenSize || vision.MropeSection.Sum() * 2 != text.HeadDim
+            || vision.ImageTokenId < 0 || vision.ImageTokenId >= text.VocabSize)
+        {
+            throw ModelConfigReader.Invalid(file,
+                $"the vision merger's output ({vision.OutHiddenSize}) must be the decoder's hidden_size ({text.HiddenSize}), mrope_section "
+                + $"[{string.Join(", ", vision.MropeSection)}] must add up to half the head dimension ({text.HeadDim}), and image_token_id "
+                + $"{vision.ImageTokenId} must be inside the vocabulary (0..{text.VocabSize - 1})");
+        }
+        return text with { Architecture = architecture, QwenVision = vision, Layout = CheckpointLayout.QwenVlLegacy };
     }
 
     private static JsonObject WithTextDefaults(JsonObject textJson, string field, string file, JsonObject top)

@@ -89,7 +89,7 @@ internal sealed class ModelInputs : IDisposable
         TextOnlyReason = CalibrationMode.TextOnlyReason,
         VisionTower = plan?.VisionKeptNeurons is { } vision
             ? $"FFNs pruned by {plan.VisionRatio:0.###} per layer (kept {string.Join(" ", vision.Select(k => k.Length))}); attention, embeddings and projector copied unchanged"
-            : Checkpoint.Config.Multimodal is not null || Checkpoint.Config.TextOnlyReason is not null
+            : Checkpoint.Config.Multimodal is not null || Checkpoint.Config.QwenVision is not null
                 ? "copied unchanged (vision tower and projector tensors are byte-for-byte those of the source)"
                 : null,
     };
@@ -101,27 +101,55 @@ internal sealed class ModelInputs : IDisposable
     }
 
     /// <summary>
-    /// Image+text records for a LLaVA model; text (or the text of image+text records, images ignored)
+    /// Image+text records for a LLaVA or Qwen2-VL model; text (or the text of image+text records, images ignored)
     /// for every other model, with the reason recorded when images or a vision tower go unused.
     /// </summary>
     private static (CalibrationSet Set, CalibrationMode Mode) LoadCalibration(HfCheckpoint checkpoint, ITokenizer? tokenizer, CalibrationOptions options)
     {
         var config = checkpoint.Config;
         var hasImages = ImageTextCalibration.HasImages(options.Path);
-        if (config.Multimodal is { } multimodal && hasImages)
+        var settings = hasImages ? ImageSettings(checkpoint) : null;
+        if (settings is not null)
         {
-            var preprocessor = Images.ImagePreprocessor.Load(checkpoint.Folder, multimodal.Vision.ImageSize);
-            var settings = new ImageTextCalibration.ImageSettings(multimodal.ImageTokenIndex, multimodal.ImageTokens, preprocessor);
             var set = ImageTextCalibration.Load(options.Path, tokenizer, settings, options.SequenceLength, options.HeldOutFraction,
                 options.Seed, options.MaxSequences, config.VocabSize);
             return (set, CalibrationMode.ImageText);
         }
         var text = CalibrationSet.Load(options.Path, tokenizer, options.SequenceLength, options.HeldOutFraction,
             options.Seed, options.MaxSequences, vocabSize: config.VocabSize);
-        var reason = config.TextOnlyReason
-            ?? (config.Multimodal is not null ? "the calibration file has no images, so the vision tower and projector were not run." : null)
+        var reason = (config.Multimodal is not null || config.QwenVision is not null ? "the calibration file has no images, so the vision tower and projector were not run." : null)
             ?? (hasImages ? "the model has no vision tower; the calibration records' images were ignored and their text used." : null);
         return (text, reason is null ? CalibrationMode.Text : CalibrationMode.TextOnly(reason));
+    }
+
+    /// <summary>How a vision-language model takes a calibration record's image; null for a text model.</summary>
+    private static ImageTextCalibration.ImageSettings? ImageSettings(HfCheckpoint checkpoint)
+    {
+        var config = checkpoint.Config;
+        if (config.Multimodal is { } multimodal)
+        {
+            var preprocessor = Images.ImagePreprocessor.Load(checkpoint.Folder, multimodal.Vision.ImageSize);
+            return new ImageTextCalibration.ImageSettings(multimodal.ImageTokenIndex, multimodal.ImageTokens, preprocessor);
+        }
+        if (config.QwenVision is not { } qwen)
+        {
+            return null;
+        }
+        var processor = Images.QwenVlImageProcessor.Load(checkpoint.Folder);
+        if (processor.PatchSize != qwen.PatchSize || processor.MergeSize != qwen.MergeSize || processor.TemporalPatchSize != qwen.TemporalPatchSize)
+        {
+            throw new LopException(ErrorCodes.PreprocessorInvalid,
+                $"{Images.ImagePreprocessor.FileName} patches by {processor.PatchSize} (merge {processor.MergeSize}, temporal {processor.TemporalPatchSize}) "
+                + $"but the vision tower by {qwen.PatchSize} (merge {qwen.MergeSize}, temporal {qwen.TemporalPatchSize}); they must agree.",
+                Path.Combine(checkpoint.Folder, Images.ImagePreprocessor.FileName));
+        }
+        // Qwen2-VL's chat template puts each image's tokens between vision start and vision end.
+        return new ImageTextCalibration.ImageSettings(qwen.ImageTokenId, 0, null)
+        {
+            QwenVl = processor,
+            Before = [qwen.VisionStartTokenId],
+            After = [qwen.VisionEndTokenId],
+        };
     }
 
     /// <summary>Pre-tokenized calibration needs no tokenizer; text calibration without one fails later with LOP3005.</summary>

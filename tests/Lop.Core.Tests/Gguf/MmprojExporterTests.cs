@@ -91,8 +91,8 @@ public class MmprojExporterTests
     public void Qwen2_vl_is_refused_with_the_reason()
     {
         using var temp = new TempFolder();
-        using var model = TinyModels.Random(TinyModels.Config(attentionBias: true, tied: true));
-        var folder = Multimodal.QwenVlCheckpointTests.WriteQwenVl(model, temp.Sub("qwen"), newNames: false);
+        using var model = TinyQwenVl.Random(TinyQwenVl.Config(windowed: false));
+        var folder = TinyQwenVl.Save(model, temp.Sub("qwen"));
 
         var error = ExportFails(folder, temp.Sub("out"), GgmlType.F16);
         Assert.Equal(ErrorCodes.ArchitectureNotExportable, error.Code);

@@ -1,0 +1,92 @@
+using Lop.Core.Errors;
+using Lop.Core.Models.QwenVision;
+using static TorchSharp.torch;
+
+namespace Lop.Core.Models;
+
+/// <summary>
+/// Qwen2VLForConditionalGeneration / Qwen2_5_VLForConditionalGeneration on still images: the vision
+/// tower's merged features replace the embeddings at the image tokens, and the decoder rotates by
+/// M-RoPE positions (<see cref="QwenRopeIndex"/>). Without images the positions are equal on all three
+/// axes, so the decoder's plain RoPE is used. The tower's FFNs are not in <see cref="Prefix"/>: they are
+/// left unpruned. Engine names: <c>visual.*</c> and <c>language_model.*</c> (<see cref="CheckpointLayout"/>
+/// maps both namings of the checkpoint).
+/// </summary>
+internal sealed class QwenVlModel : nn.Module, IPrunableModel
+{
+    private readonly QwenVisionConfig _vision;
+    private readonly QwenVisionTower visual;
+    private readonly CausalLm language_model;
+
+    public QwenVlModel(ModelConfig config) : base("QwenVlModel")
+    {
+        _vision = config.QwenVision ?? throw new ArgumentException("a Qwen2-VL model needs a vision config", nameof(config));
+        Config = config;
+        visual = new QwenVisionTower("visual", _vision);
+        language_model = new CausalLm(config);
+        RegisterComponents();
+    }
+
+    public ModelConfig Config { get; }
+
+    public CausalLm LanguageModel => language_model;
+
+    public PrefixView Prefix => language_model.Prefix;
+
+    public Tensor Logits(SequenceBatch batch) => forward(batch.Tokens, batch.Images);
+
+    void IPrunableModel.SetTraining(bool on) => train(on);
+
+    /// <summary>Merged image features [batch x tokens per image, text hidden] for normalised stills [batch, 3, H, W].</summary>
+    public Tensor ImageFeatures(Tensor pixels, out (int T, int H, int W)[] grids)
+    {
+        using var scope = NewDisposeScope();
+        var (patches, imageGrids) = PixelPatches.FromStills(pixels, _vision);
+        grids = imageGrids;
+        return visual.forward(patches, imageGrids).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Logits for token ids [batch, seq], each row's image tokens taking its image's features.</summary>
+    public Tensor forward(Tensor tokenIds, Tensor? pixels)
+    {
+        using var scope = NewDisposeScope();
+        var embeddings = language_model.EmbedTokens(tokenIds);
+        if (pixels is null)
+        {
+            return language_model.ForwardEmbeddings(embeddings).MoveToOuterDisposeScope();
+        }
+        var features = ImageFeatures(pixels, out var grids).to(embeddings.dtype);
+        var perImage = features.shape[0] / tokenIds.shape[0];
+        var isImage = tokenIds.eq(_vision.ImageTokenId);
+        var found = isImage.sum(dim: 1);
+        if (!found.eq(perImage).all().item<bool>())
+        {
+            throw new LopException(ErrorCodes.CalibrationLineInvalid,
+                $"a sequence has {found.min().item<long>()}..{found.max().item<long>()} image tokens (id {_vision.ImageTokenId}) but its image gives {perImage} features "
+                + $"({grids[0].H / _vision.MergeSize}x{grids[0].W / _vision.MergeSize} merged patches); each image+text sequence needs exactly one image's worth of image tokens.");
+        }
+        embeddings = embeddings.masked_scatter(isImage.unsqueeze(-1).expand_as(embeddings), features.reshape(-1));
+        var rotary = MultimodalRotary.Tables(Positions(tokenIds, grids), Config.HeadDim, Config.RopeTheta, _vision.MropeSection, embeddings.dtype);
+        return language_model.ForwardEmbeddings(embeddings, rotary).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>M-RoPE positions [3, batch, seq], one image per row.</summary>
+    private Tensor Positions(Tensor tokenIds, (int T, int H, int W)[] grids)
+    {
+        var (batch, length) = (tokenIds.shape[0], tokenIds.shape[1]);
+        var tokens = tokenIds.cpu().contiguous().data<long>().ToArray();
+        var flat = new long[3 * batch * length];
+        for (var b = 0; b < batch; b++)
+        {
+            var row = QwenRopeIndex.Positions(tokens.AsSpan((int)(b * length), (int)length), [grids[b]], _vision.ImageTokenId, _vision.MergeSize);
+            for (var axis = 0; axis < 3; axis++)
+            {
+                for (var i = 0; i < length; i++)
+                {
+                    flat[(axis * batch + b) * length + i] = row[axis, i];
+                }
+            }
+        }
+        return tensor(flat, [3, batch, length], device: tokenIds.device);
+    }
+}
