@@ -21,7 +21,8 @@ public sealed record EvalRequest(
     IReadOnlyList<PredictorArchitecture> Architectures,
     int BatchSize = ComputeSettings.DefaultBatchSize,
     string DType = ComputeSettings.DefaultDType,
-    string? CacheFolder = null);
+    string? CacheFolder = null,
+    bool FreshSearch = true);
 
 /// <summary>
 /// One row of <c>dotnet lop eval --json</c>; the property names are a stable contract. With image+text
@@ -42,6 +43,9 @@ public sealed record EvalReport(double DensePerplexity, double[] TrainingBudgets
     public double? DenseGap { get; init; }
 
     public double? DenseImageAccuracy { get; init; }
+
+    /// <summary>Search and prediction timed in this run, and what the predictors cost up front.</summary>
+    public EvalTiming? Timing { get; init; }
 }
 
 /// <summary>
@@ -72,6 +76,8 @@ public static class EvalJob
         }
         var allocators = new List<ILayerAllocator> { new UniformAllocator(widths.Count), owl, new FlapAllocator(scores), new SearchedAllocator(dataset) };
         allocators.AddRange(predictors);
+        // Before the rows: the predictors' first calls are timed here, so their rows below are warm calls.
+        var timing = EvalTimer.Measure(pipeline, request, dataset, predictors, progress, cancellation);
 
         var evaluator = inputs.Evaluator(scores, progress);
         evaluator.UseMethod(ImportanceMethod.Activation);
@@ -107,6 +113,6 @@ public static class EvalJob
                 progress.Report("eval", rows.Count, total, $"{budget:0.##} {allocator.Method}: {perplexity:F4}{(gap is { } g ? $", gap {g.Gap:F3}, image accuracy {g.ImageAccuracy:P0}" : "")}");
             }
         }
-        return new EvalReport(dense, training.Budgets.ToArray(), rows) { DenseGap = denseGap?.Gap, DenseImageAccuracy = denseGap?.ImageAccuracy };
+        return new EvalReport(dense, training.Budgets.ToArray(), rows) { DenseGap = denseGap?.Gap, DenseImageAccuracy = denseGap?.ImageAccuracy, Timing = timing };
     }
 }
