@@ -32,7 +32,8 @@ internal static class ExactGelu
     {
         var a = Math.Abs((double)x);
         double upper;
-        if (a >= Range)
+        // Written so NaN takes this branch and comes out NaN, as in torch, instead of indexing the table with it.
+        if (!(a < Range))
         {
             upper = 1;
         }

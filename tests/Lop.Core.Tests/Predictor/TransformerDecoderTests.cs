@@ -67,6 +67,7 @@ public class TransformerDecoderTests
         // The tanh approximation differs from the exact GELU by up to 5e-4 near |x| = 2, far beyond the tolerance above.
         static double Tanh(double v) => 0.5 * v * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (v + (0.044715 * v * v * v))));
         Assert.Contains(x.Zip(actual), pair => Math.Abs(Tanh(pair.First) - pair.Second) > 1e-5);
+        Assert.True(float.IsNaN(ExactGelu.Apply(float.NaN)));
     }
 
     /// <summary>
