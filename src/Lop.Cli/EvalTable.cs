@@ -51,5 +51,40 @@ internal static class EvalTable
             var speedup = mcts is not null && lop is not null && lop.Seconds > 0 ? $"   search / prediction = {mcts.Seconds / lop.Seconds:N0}x" : "";
             Console.WriteLine($"  {group.Key,5:0.00}  " + string.Join("  ", group.Select(r => $"{r.Method} {r.Seconds:G3}")) + speedup);
         }
+        if (report.Timing is { } timing)
+        {
+            PrintTiming(timing, report.TrainingBudgets.Length);
+        }
+    }
+
+    private static void PrintTiming(EvalTiming timing, int trainingBudgets)
+    {
+        Console.WriteLine();
+        Console.WriteLine("timed in this run:");
+        if (timing.FreshSearch is { } fresh)
+        {
+            var recorded = fresh.DatasetSeconds is { } d ? $"; the dataset recorded {d:F1} s" : "";
+            Console.WriteLine($"  search of budget {fresh.Budget:0.00}, again: {fresh.Seconds:F1} s ({fresh.Evaluations} evaluations{recorded})");
+        }
+        else
+        {
+            Console.WriteLine("  no search (--no-fresh-search): no speed-up or break-even is stated");
+        }
+        foreach (var p in timing.Predictors)
+        {
+            var line = $"  {p.Method}: first prediction {p.FirstCallSeconds * 1e3:F1} ms, warm {p.WarmSeconds * 1e3:F2} ms";
+            if (p.Speedup is { } speedup)
+            {
+                line += $"; search / warm prediction = {speedup:N0}x";
+            }
+            line += p.OneOffSeconds is { } oneOff
+                ? $"; one-off cost {oneOff:F1} s ({trainingBudgets} training searches {p.TrainingSearchSeconds:F1} s + training {p.TrainingSeconds:F1} s)"
+                : "; one-off cost unknown (predictor trained before training time was recorded)";
+            if (p.BreakEvenBudgets is { } n)
+            {
+                line += $", paid for after {n} new budget{(n == 1 ? "" : "s")}";
+            }
+            Console.WriteLine(line);
+        }
     }
 }

@@ -11,6 +11,8 @@ return args.FirstOrDefault() switch
     "gguf-export" => GgufExportBenchmark.Run(args[1..]),
     "gguf-export-child" => GgufExportBenchmark.Child(args[1..]),
     "fingerprint" => FingerprintBenchmark.Run(args[1..]),
+    "predictor-speed" => PredictorSpeedBenchmark.Run(args[1..]),
+    "predictor-speed-child" => PredictorSpeedBenchmark.Child(args[1..]),
     _ => Usage(),
 };
 
@@ -40,6 +42,11 @@ static int Usage()
               of 6 LLaMA-7B layers (F16, 2.5 GB; --quick: 4 layers), cat, digest, digest, cat, cat, digest (medians), first with the files
               evicted from the page cache, then cached: GB/s and the ratio (goal >= 0.8); then a fingerprint with an
               empty digest cache and a second one answered by it.
+          predictor-speed [--calls 200] [--processes 3]
+              A 28-layer transformer predictor (default settings) through the TorchSharp network and the managed
+              decoder: the first call in fresh processes that just loaded the predictor file (cold, median) and
+              the median and p90 of many calls in one process (warm), the ratios between them, the largest
+              difference of the two paths' ratios, and PASS/FAIL against 5 ms warm and 20 ms cold.
         """);
     return 2;
 }

@@ -96,7 +96,8 @@ public sealed class LopPipelineTests : IDisposable
         Assert.Equal(["uniform", "owl", "flap", "flap-ratios", "mcts", "lop", "lop-mlp"], rows.Take(7).Select(r => r.GetProperty("method").GetString()));
         foreach (var row in rows)
         {
-            Assert.Equal(["budget", "method", "perplexity", "seconds", "trainedOn"], row.EnumerateObject().Select(p => p.Name));
+            // The contract's five fields first; timing fields only on the rows they concern (below).
+            Assert.Equal(["budget", "method", "perplexity", "seconds", "trainedOn"], row.EnumerateObject().Select(p => p.Name).Take(5));
             Assert.True(row.GetProperty("perplexity").GetDouble() > 1);
             // A timing has no exact expected value, but it is bounded by the wall time of the whole process:
             // a figure in milliseconds, or a sum over rows, would not fit.
@@ -106,6 +107,28 @@ public sealed class LopPipelineTests : IDisposable
         // mcts reports the search time of its budget (a timing, so only its sign is a test property; the
         // speed-up of prediction over search is a benchmark figure, printed by eval on the sample).
         Assert.All(rows.Where(r => r.GetProperty("method").GetString() == "mcts"), r => Assert.True(r.GetProperty("seconds").GetDouble() > 0));
+        // 0.5 is the first eval budget not trained on: searched again in this run, timed there and only there.
+        string[] Extra(JsonElement row) => row.EnumerateObject().Skip(5).Select(p => p.Name).ToArray();
+        var searched = rows.Where(r => Extra(r).Length > 0 && r.GetProperty("method").GetString() == "mcts").ToList();
+        Assert.Equal(0.5, Assert.Single(searched).GetProperty("budget").GetDouble());
+        Assert.Equal(["freshSearchSeconds", "freshSearchEvaluations"], Extra(searched[0]));
+        Assert.InRange(searched[0].GetProperty("freshSearchSeconds").GetDouble(), 0, wall);
+        Assert.All(rows.Where(r => r.GetProperty("method").GetString()!.StartsWith("lop", StringComparison.Ordinal)), r =>
+            Assert.Equal(["firstCallSeconds", "warmSeconds", "oneOffSeconds", "speedup", "breakEvenBudgets"], Extra(r)));
+        Assert.All(rows.Where(r => r.GetProperty("method").GetString() is "uniform" or "owl" or "flap"), r => Assert.Empty(Extra(r)));
+    }
+
+    [Fact]
+    public void Eval_with_no_fresh_search_reports_no_search_speed_up_or_break_even()
+    {
+        using var report = Json("eval", "--eval-budgets", "0.5", "--budgets", "0.3", "--predictors", "transformer", "--no-fresh-search");
+
+        var rows = report.RootElement.EnumerateArray().ToList();
+        Assert.All(rows, r => Assert.False(r.TryGetProperty("freshSearchSeconds", out _)));
+        var lop = rows.Single(r => r.GetProperty("method").GetString() == "lop");
+        Assert.True(lop.GetProperty("warmSeconds").GetDouble() > 0);
+        Assert.False(lop.TryGetProperty("speedup", out _));
+        Assert.False(lop.TryGetProperty("breakEvenBudgets", out _));
     }
 
     [Fact]

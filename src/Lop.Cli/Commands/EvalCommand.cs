@@ -24,6 +24,10 @@ internal static class EvalCommand
             Description = "Predictor architectures to compare (transformer is 'lop').",
             DefaultValueFactory = _ => "transformer,encoder,mlp,bilstm",
         };
+        var noFreshSearch = new Option<bool>("--no-fresh-search")
+        {
+            Description = "Skip searching one budget again in this run (the search time compared with prediction then comes from the cached dataset only).",
+        };
         var batch = CommonOptions.BatchSize();
         var dtype = CommonOptions.DType();
         var cache = CommonOptions.Cache();
@@ -41,6 +45,7 @@ internal static class EvalCommand
         command.Options.Add(evalBudgets);
         training.AddTo(command, architecture: false);
         command.Options.Add(architectures);
+        command.Options.Add(noFreshSearch);
         command.Options.Add(batch);
         command.Options.Add(dtype);
         command.Options.Add(cache);
@@ -52,7 +57,7 @@ internal static class EvalCommand
             var chosen = result.GetValue(architectures)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Select(a => Enum.Parse<PredictorArchitecture>(a, ignoreCase: true)).ToList();
             var report = EvalJob.Run(new EvalRequest(result.GetValue(model)!.FullName, calibration.Bind(result), budgets, training.Bind(result), chosen,
-                result.GetValue(batch), result.GetValue(dtype)!, result.GetValue(cache)?.FullName), new ConsoleProgress(), cancellation);
+                result.GetValue(batch), result.GetValue(dtype)!, result.GetValue(cache)?.FullName, FreshSearch: !result.GetValue(noFreshSearch)), new ConsoleProgress(), cancellation);
             if (result.GetValue(reportFolder) is { } folder)
             {
                 var written = EvalReportWriter.Write(report, folder.FullName);

@@ -21,7 +21,8 @@ public sealed record EvalRequest(
     IReadOnlyList<PredictorArchitecture> Architectures,
     int BatchSize = ComputeSettings.DefaultBatchSize,
     string DType = ComputeSettings.DefaultDType,
-    string? CacheFolder = null);
+    string? CacheFolder = null,
+    bool FreshSearch = true);
 
 /// <summary>
 /// One row of <c>dotnet lop eval --json</c>; the property names are a stable contract. With image+text
@@ -42,6 +43,9 @@ public sealed record EvalReport(double DensePerplexity, double[] TrainingBudgets
     public double? DenseGap { get; init; }
 
     public double? DenseImageAccuracy { get; init; }
+
+    /// <summary>Search and prediction timed in this run, and what the predictors cost up front.</summary>
+    public EvalTiming? Timing { get; init; }
 }
 
 /// <summary>
@@ -83,6 +87,8 @@ public static class EvalJob
             EvalMethod.Ratios(new SearchedAllocator(dataset)),
         };
         methods.AddRange(predictors.Select(EvalMethod.Ratios));
+        // Before the rows: the predictors' first calls are timed here, so their rows below are warm calls.
+        var timing = EvalTimer.Measure(pipeline, request, dataset, predictors, progress, cancellation);
 
         var evaluator = inputs.Evaluator(scores, progress);
         evaluator.Use(NeuronSelection.Activation);
@@ -120,7 +126,7 @@ public static class EvalJob
                 progress.Report("eval", rows.Count, total, $"{budget:0.##} {name}: {perplexity:F4}{(gap is { } g ? $", gap {g.Gap:F3}, image accuracy {g.ImageAccuracy:P0}" : "")}");
             }
         }
-        return new EvalReport(dense, training.Budgets.ToArray(), rows) { DenseGap = denseGap?.Gap, DenseImageAccuracy = denseGap?.ImageAccuracy };
+        return new EvalReport(dense, training.Budgets.ToArray(), rows) { DenseGap = denseGap?.Gap, DenseImageAccuracy = denseGap?.ImageAccuracy, Timing = timing };
     }
 
     /// <summary>One row of the table: its name, the allocator that spreads the budget, and how each layer's neurons are chosen.</summary>

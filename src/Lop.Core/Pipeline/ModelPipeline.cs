@@ -117,13 +117,10 @@ internal sealed class ModelPipeline : IDisposable
             _progress.Info($"search: dataset {key[..12]} v{hit.Version} already holds budgets {string.Join(", ", budgets)}");
             return new SearchedDataset(new Cached<SearchDataset>(hit.Value, key, hit.Version.ToNormalizedString(), file, true), []);
         }
-        var evaluator = Inputs.Evaluator(Importance(settings.BatchSize, cancellation).Value, _progress);
-        evaluator.UseMethod(importance);
-        var sequences = Inputs.Calibration.Search.Take(rewardSequences).ToArray();
         var added = new List<DatasetBudget>();
         foreach (var budget in missing)
         {
-            var result = MctsSearch.Run(evaluator.Model, sequences, budget, settings, _progress, cancellation);
+            var result = Search(budget, settings, rewardSequences, cancellation);
             added.Add(new DatasetBudget(budget, result.Seconds, result.Evaluations, result.Records));
             _progress.Info($"search {budget:0.###}: best perplexity {result.Best.Perplexity:F4} after {result.Evaluations} evaluations in {result.Seconds:F1} s");
         }
@@ -143,6 +140,19 @@ internal sealed class ModelPipeline : IDisposable
     }
 
     /// <summary>The predictor trained on the best configurations of the training budgets (searching what the dataset lacks).</summary>
+    /// <summary>
+    /// One MCTS search as <see cref="Dataset"/> runs it (activation importance, the first
+    /// <paramref name="rewardSequences"/> search sequences), neither read from nor written to the cache:
+    /// eval times a search in the same process as the predictions it compares it with.
+    /// </summary>
+    public SearchResult Search(double budget, SearchSettings settings, int rewardSequences, CancellationToken cancellation)
+    {
+        var evaluator = Inputs.Evaluator(Importance(settings.BatchSize, cancellation).Value, _progress);
+        evaluator.UseMethod(ImportanceMethod.Activation);
+        var sequences = Inputs.Calibration.Search.Take(rewardSequences).ToArray();
+        return MctsSearch.Run(evaluator.Model, sequences, budget, settings, _progress, cancellation);
+    }
+
     public Cached<TrainedPredictor> Predictor(PredictorTraining training, CancellationToken cancellation)
     {
         var key = PredictorArtifacts.Key(Fingerprint, Inputs.Calibration.ContentHash, Inputs.ComputeDType, training);

@@ -7,6 +7,8 @@ internal sealed class PredictorAllocator(TrainedPredictor predictor) : ILayerAll
 {
     public string Method => MethodName(predictor.Metadata.Architecture);
 
+    public PredictorMetadata Metadata => predictor.Metadata;
+
     public double[] Ratios(double budget) => predictor.Predict(budget);
 
     /// <summary>The transformer is LOP as published ("lop"); the other architectures are ablations.</summary>

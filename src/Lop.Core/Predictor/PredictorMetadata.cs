@@ -33,6 +33,12 @@ public sealed record PredictorMetadata
     /// <summary>MSE over the training set of the ratios <see cref="TrainedPredictor.Predict"/> returns (autoregressive, not teacher-forced).</summary>
     public required double FinalLoss { get; init; }
 
+    /// <summary>
+    /// Wall seconds the training loop took: part of the one-off cost eval sets against searching every
+    /// budget. A timing, so two trainings of one seed differ here and only here; null in older files.
+    /// </summary>
+    public double? TrainingSeconds { get; init; }
+
     internal static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Lop.Core.Calibration;
 using Lop.Core.Errors;
@@ -31,6 +32,7 @@ public static class PredictorTrainer
         // Dropout masks come from torch's global generator (the weights do not: see PredictorInit), so a
         // training with dropout holds it: another training in parallel would change its masks.
         using var masks = settings.Dropout > 0 ? GlobalTorchGenerator.Seed(settings.Seed) : null;
+        var clock = Stopwatch.StartNew();
         var network = PredictorNetwork.Create(layers, settings);
         try
         {
@@ -59,6 +61,7 @@ public static class PredictorTrainer
                 progress?.Report((epoch + 1, settings.Epochs, total / order.Length));
             }
             network.eval();
+            var trainingSeconds = clock.Elapsed.TotalSeconds;
             var metadata = new PredictorMetadata
             {
                 Settings = settings,
@@ -68,6 +71,7 @@ public static class PredictorTrainer
                 DatasetVersion = provenance?.DatasetVersion,
                 ModelFingerprint = provenance?.ModelFingerprint,
                 FinalLoss = InferenceLoss(network, budgets, ratios),
+                TrainingSeconds = trainingSeconds,
             };
             return new TrainedPredictor(network, metadata);
         }

@@ -11,6 +11,7 @@ namespace Lop.Core.Predictor;
 public sealed class TrainedPredictor : IDisposable
 {
     private readonly string? _source;
+    private TransformerDecoder? _decoder;
 
     internal TrainedPredictor(PredictorNetwork network, PredictorMetadata metadata, string? source = null)
     {
@@ -31,6 +32,18 @@ public sealed class TrainedPredictor : IDisposable
             throw new LopException(ErrorCodes.InvalidRatio,
                 $"budget {budget.ToString(CultureInfo.InvariantCulture)} is not a fraction of FFN neurons to remove; use a value from 0 to 1.", _source);
         }
+        if (Network is TransformerPredictor transformer)
+        {
+            // Built on the first call: the weights no longer change once a predictor is trained or loaded.
+            _decoder ??= TransformerDecoder.From(transformer);
+            return Array.ConvertAll(_decoder.Predict((float)budget), r => (double)r);
+        }
+        return NetworkPredict(budget);
+    }
+
+    /// <summary>What <see cref="Predict"/> computes, through the TorchSharp network whatever the architecture (the reference for the managed path).</summary>
+    internal double[] NetworkPredict(double budget)
+    {
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
         var ratios = Network.forward(tensor(new[] { (float)budget }))[0].to(ScalarType.Float64);

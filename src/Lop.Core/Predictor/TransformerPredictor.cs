@@ -28,10 +28,19 @@ internal sealed class TransformerPredictor : PredictorNetwork
         blocks = PredictorBlock.Stack(settings, causal: true);
         norm = nn.LayerNorm(settings.Hidden);
         head = nn.Linear(settings.Hidden, 1);
+        BlockCount = settings.Layers;
+        Heads = settings.Heads;
         RegisterComponents();
     }
 
-    /// <summary>Autoregressive inference: L passes over a growing prefix (L is a few dozen; no cache needed).</summary>
+    public int BlockCount { get; }
+
+    public int Heads { get; }
+
+    /// <summary>
+    /// Autoregressive inference: L passes over a growing prefix. The reference the managed
+    /// <see cref="TransformerDecoder"/> is tested against; predictions go through that.
+    /// </summary>
     public override Tensor forward(Tensor budgets)
     {
         using var scope = NewDisposeScope();

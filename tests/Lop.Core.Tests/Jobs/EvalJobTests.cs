@@ -100,4 +100,42 @@ public class EvalJobTests
         }
         return TestCheckpoints.Save(compressed, folder);
     }
+
+    [Fact]
+    public void Eval_times_a_fresh_search_and_warm_predictions_in_its_own_run_and_skips_the_search_when_asked()
+    {
+        using var temp = new TempFolder();
+        var config = TinyModels.Config(layers: 4, hidden: 32, intermediate: 48, vocab: 256);
+        var model = TestCheckpoints.Save(TinyModels.Random(config), temp.Sub("model"));
+        File.WriteAllText(temp.Sub("calibration.txt"), string.Concat(Enumerable.Range(0, 60).Select(i => $"Line {i}: a quick brown fox jumps over the lazy dog. ")));
+        var calibration = new CalibrationOptions(temp.Sub("calibration.txt"), SequenceLength: 32);
+        var training = new PredictorTraining([0.3, 0.6], new SearchSettings { Simulations = 8 }, new PredictorSettings { Epochs = 10 }, TopConfigurations: 4, RewardSequences: 4);
+        var request = new EvalRequest(model, calibration, [0.3, 0.5], training, [PredictorArchitecture.Transformer], CacheFolder: temp.Sub("cache"));
+
+        var timed = EvalJob.Run(request, SilentProgress.Instance).Timing!;
+        var skipped = EvalJob.Run(request with { FreshSearch = false }, SilentProgress.Instance).Timing!;
+
+        // 0.3 is a training budget, so the budget searched again is 0.5, with the dataset's settings:
+        // the uniform root and 8 simulations.
+        var fresh = timed.FreshSearch!;
+        Assert.Equal(0.5, fresh.Budget);
+        Assert.True(fresh.Seconds > 0);
+        Assert.Equal(1 + 8, fresh.Evaluations);
+        Assert.True(fresh.DatasetSeconds > 0);
+        var lop = Assert.Single(timed.Predictors);
+        Assert.Equal("lop", lop.Method);
+        Assert.True(lop.FirstCallSeconds > 0 && lop.WarmSeconds > 0);
+        Assert.True(lop.TrainingSeconds > 0);
+        Assert.True(lop.TrainingSearchSeconds > 0);
+        Assert.Equal(lop.TrainingSearchSeconds + lop.TrainingSeconds, lop.OneOffSeconds);
+        Assert.Equal(fresh.Seconds / lop.WarmSeconds, lop.Speedup);
+        Assert.Equal(Payback.BreakEvenBudgets(lop.OneOffSeconds!.Value, fresh.Seconds, lop.WarmSeconds), lop.BreakEvenBudgets);
+
+        Assert.Null(skipped.FreshSearch);
+        var cached = Assert.Single(skipped.Predictors);
+        // The second run loads the predictor the first one trained and cached: its training time comes with it.
+        Assert.Equal(lop.TrainingSeconds, cached.TrainingSeconds);
+        Assert.Null(cached.Speedup);
+        Assert.Null(cached.BreakEvenBudgets);
+    }
 }
