@@ -21,11 +21,17 @@ lop() { dotnet run --project src/Lop.Cli -c Release --no-build -- "$@"; }
 dotnet build src/Lop.Cli -c Release -v quiet -nologo
 lop sample-model --out "$out"
 
-dotnet pack src/Lop.Build -c Release -o artifacts/packages -v quiet -nologo
-dotnet pack src/Lop.Runtime -c Release -o artifacts/packages -v quiet -nologo
-# The packages keep their version while the repo changes: drop our own stale copies from the NuGet cache.
-rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}/lop.build" "${NUGET_PACKAGES:-$HOME/.nuget/packages}/lop.runtime"
-dotnet build samples/VariantsConsole -nologo -v:minimal
+# The packages' version comes from git (MinVer): each commit packs a version of its own, so the NuGet cache never
+# serves a stale copy. Uncommitted changes would repack their commit's version: they get one of their own too.
+version=$(dotnet msbuild src/Lop.Runtime -restore -t:MinVer -getProperty:MinVerVersion -nologo | tail -1)
+if [ -n "$(git status --porcelain -- src Directory.Build.props Directory.Packages.props 2>/dev/null)" ]; then
+  case "$version" in *-*) version="$version.dev.$(date -u +%Y%m%d%H%M%S)" ;; *) version="$version-dev.$(date -u +%Y%m%d%H%M%S)" ;; esac
+fi
+echo "packing Lop.Build and Lop.Runtime $version"
+dotnet pack src/Lop.Build -c Release -o artifacts/packages -v quiet -nologo -p:MinVerVersionOverride="$version"
+dotnet pack src/Lop.Runtime -c Release -o artifacts/packages -v quiet -nologo -p:MinVerVersionOverride="$version"
+# The samples reference the packages at the version just packed.
+dotnet build samples/VariantsConsole -nologo -v:minimal -p:LopVersion="$version"
 dotnet run --project samples/VariantsConsole --no-build
 echo "the same app told which variant to run (LOP_TARGET=small-device):"
 LOP_TARGET=small-device dotnet run --project samples/VariantsConsole --no-build
@@ -41,7 +47,7 @@ echo "'half' as shipped: llama.cpp on its q8_0 GGUF beside the engine on its che
 lop perplexity --model "$variants/half" --calibration "$out/calibration.txt" --gguf "$variants/half/model.gguf"
 
 lop sample-model --multimodal --out "$multimodal"
-dotnet build samples/MultimodalConsole -nologo -v:minimal
+dotnet build samples/MultimodalConsole -nologo -v:minimal -p:LopVersion="$version"
 # Captions held-out scenes with the variant this machine should run, then with every variant.
 dotnet run --project samples/MultimodalConsole --no-build -- --scenes "$multimodal/test-scenes" --count 4
 dotnet run --project samples/MultimodalConsole --no-build -- --scenes "$multimodal/test-scenes" --count 40 --all

@@ -8,24 +8,44 @@ public sealed record DotnetResult(int ExitCode, string Output, TimeSpan Elapsed)
 /// <summary>Runs the dotnet CLI (the same host as the test run) and captures stdout and stderr together.</summary>
 public static class Dotnet
 {
+    /// <summary>For child builds: none of the test host's MSBuild state, no telemetry or banner.</summary>
+    public static Dictionary<string, string?> CleanEnvironment() => new()
+    {
+        ["MSBuildExtensionsPath"] = null,
+        ["MSBuildSDKsPath"] = null,
+        ["MSBUILD_EXE_PATH"] = null,
+        ["MSBuildLoadMicrosoftTargetsReadOnly"] = null,
+        ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+        ["DOTNET_NOLOGO"] = "1",
+    };
+
     public static string Host => System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
-    public static DotnetResult Run(string workingDirectory, IDictionary<string, string?> environment, params string[] args)
+    public static DotnetResult Run(string workingDirectory, IDictionary<string, string?> environment, params string[] args) =>
+        RunExecutable(Host, workingDirectory, environment, args);
+
+    /// <summary>Runs another program (an installed tool's command) the same way.</summary>
+    public static DotnetResult RunExecutable(string file, string workingDirectory, IDictionary<string, string?> environment, params string[] args)
     {
-        using var process = Start(workingDirectory, environment, args, out var output);
+        using var process = Start(file, workingDirectory, environment, args, out var output);
         var watch = Stopwatch.StartNew();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        // A guard against a hung child, not a budget: packing the tool's three platforms (1.4 GB of natives
+        // to compress) takes several minutes on two busy cores.
+        if (!process.WaitForExit(TimeSpan.FromMinutes(20)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', args)} did not finish in 5 minutes:\n{output}");
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in 20 minutes:\n{output}");
         }
         process.WaitForExit();
         return new DotnetResult(process.ExitCode, output.ToString(), watch.Elapsed);
     }
 
-    public static Process Start(string workingDirectory, IDictionary<string, string?> environment, string[] args, out StringBuilder output)
+    public static Process Start(string workingDirectory, IDictionary<string, string?> environment, string[] args, out StringBuilder output) =>
+        Start(Host, workingDirectory, environment, args, out output);
+
+    private static Process Start(string file, string workingDirectory, IDictionary<string, string?> environment, string[] args, out StringBuilder output)
     {
-        var start = new ProcessStartInfo(Host)
+        var start = new ProcessStartInfo(file)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,

@@ -138,6 +138,16 @@ public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelp
     }
 
     [Fact]
+    public void Lop_Build_and_Lop_Runtime_carry_the_metadata_users_look_for_at_the_git_derived_version()
+    {
+        Assert.StartsWith(package.GitVersion, package.Version);
+        new NuGetPackage(package.Package).AssertGalleryMetadata("Lop.Build", package.Version);
+        var runtime = new NuGetPackage(Path.Combine(package.Feed, $"Lop.Runtime.{package.Version}.nupkg"));
+        runtime.AssertGalleryMetadata("Lop.Runtime", package.Version);
+        Assert.True(runtime.Size < NuGetPackage.GalleryLimit, runtime.ToString());
+    }
+
+    [Fact]
     public void The_package_is_small_and_its_engine_starts_from_the_NuGet_cache()
     {
         var size = new FileInfo(package.Package).Length;

@@ -4,8 +4,8 @@ using System.Reflection;
 namespace Lop.Build.Tests;
 
 /// <summary>
-/// Packs src/Lop.Build (and src/Lop.Runtime, same version) once per test run into a temp feed. Test projects restore it into a temp
-/// NuGet packages folder (so a repacked 0.1.0 is never confused with a cached one) and find
+/// Packs src/Lop.Build (and src/Lop.Runtime, same version) once per test run into a temp feed, at the git-derived
+/// version with a pre-release part of the run's own. Test projects restore it into a temp NuGet packages folder and find
 /// TorchSharp and the SDK's packages in the machine's own packages folder, configured as a fallback folder.
 /// </summary>
 public sealed class PackageFixture : IDisposable
@@ -31,12 +31,13 @@ public sealed class PackageFixture : IDisposable
         // projects with this run's NuGet folder in their own obj/ would point their assets at a folder deleted
         // after the run, and rebuild them under test projects that dotnet test builds in parallel.
         var isolated = Path.Combine(Root, "build");
+        GitVersion = Tests.GitVersion.Of(RepoRoot, isolated, Environment());
         var watch = Stopwatch.StartNew();
         var pack = Dotnet.Run(RepoRoot, Environment(), "pack", Path.Combine(RepoRoot, "src", "Lop.Build"), "-c", configuration, "-o", Feed, "-nologo", "-nodeReuse:false",
             "--artifacts-path", isolated,
             // A version of its own per run: a Lop.Build of the repo's version already in the machine's NuGet
             // cache (build/sample.sh puts one there) would otherwise be used instead of what was just packed.
-            $"-p:PackageVersion=0.0.0-test.{DateTime.UtcNow:yyyyMMddHHmmssfff}");
+            $"-p:MinVerVersionOverride={Tests.GitVersion.ForTestRun(GitVersion)}");
         Assert.True(pack.ExitCode == 0, "dotnet pack failed:\n" + pack.Output);
         PackTime = watch.Elapsed;
         Package = Directory.GetFiles(Feed, "Lop.Build.*.nupkg").Single();
@@ -44,7 +45,7 @@ public sealed class PackageFixture : IDisposable
         // Lop.Runtime of the same version: the app side, for projects that run their variants.
         var runtime = Dotnet.Run(RepoRoot, Environment(), "pack", Path.Combine(RepoRoot, "src", "Lop.Runtime"), "-c", configuration, "-o", Feed, "-nologo", "-nodeReuse:false",
             "--artifacts-path", isolated,
-            $"-p:PackageVersion={Version}");
+            $"-p:MinVerVersionOverride={Version}");
         Assert.True(runtime.ExitCode == 0, "dotnet pack of Lop.Runtime failed:\n" + runtime.Output);
     }
 
@@ -56,19 +57,16 @@ public sealed class PackageFixture : IDisposable
     public string FakeEngine { get; }
     public string Package { get; }
     public string Version { get; }
+    public string GitVersion { get; }
     public TimeSpan PackTime { get; }
 
     /// <summary>Child builds get their own packages folder and none of the test host's MSBuild state.</summary>
-    public Dictionary<string, string?> Environment() => new()
+    public Dictionary<string, string?> Environment()
     {
-        ["NUGET_PACKAGES"] = Packages,
-        ["MSBuildExtensionsPath"] = null,
-        ["MSBuildSDKsPath"] = null,
-        ["MSBUILD_EXE_PATH"] = null,
-        ["MSBuildLoadMicrosoftTargetsReadOnly"] = null,
-        ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-        ["DOTNET_NOLOGO"] = "1",
-    };
+        var environment = Dotnet.CleanEnvironment();
+        environment["NUGET_PACKAGES"] = Packages;
+        return environment;
+    }
 
     public void Dispose()
     {
@@ -81,7 +79,7 @@ public sealed class PackageFixture : IDisposable
         }
     }
 
-    private static string FindRepoRoot()
+    internal static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
