@@ -43,13 +43,12 @@ internal static class EvalTable
             }
         }
         Console.WriteLine();
-        Console.WriteLine("seconds to choose the layer ratios:");
+        // No search / prediction ratio per row: mcts's seconds are what the dataset recorded (another run, another
+        // load), so only the same-run figures below compare the two.
+        Console.WriteLine("seconds to choose the layer ratios (mcts: the search as the dataset recorded it):");
         foreach (var group in report.Rows.GroupBy(r => r.Budget))
         {
-            var mcts = group.FirstOrDefault(r => r.Method == "mcts");
-            var lop = group.FirstOrDefault(r => r.Method == "lop");
-            var speedup = mcts is not null && lop is not null && lop.Seconds > 0 ? $"   search / prediction = {mcts.Seconds / lop.Seconds:N0}x" : "";
-            Console.WriteLine($"  {group.Key,5:0.00}  " + string.Join("  ", group.Select(r => $"{r.Method} {r.Seconds:G3}")) + speedup);
+            Console.WriteLine($"  {group.Key,5:0.00}  " + string.Join("  ", group.Select(r => $"{r.Method} {r.Seconds:G3}")));
         }
         if (report.Timing is { } timing)
         {

@@ -13,7 +13,8 @@ internal sealed class PredictorStage() : ArtifactStage<TrainedPredictor>(KindNam
 {
     public const string KindName = "predictor";
 
-    private const int SchemaVersion = 1;
+    // 2: the predictor records its training seconds (eval's one-off cost); older files are retrained rather than reported as unknown.
+    private const int SchemaVersion = 2;
 
     public string Key(string modelFingerprint, string calibrationHash, string computeDType, PredictorTraining training) =>
         KeyOf(modelFingerprint, calibrationHash, computeDType,
