@@ -75,7 +75,7 @@ public static class EngineDiagnostic
 /// Lop.Core ErrorCodes reads its runtime codes from here, and Lop.Build raises its own from here.
 /// LOP0000-LOP0009 are the engine's (LOP0005 it raises when the task's <c>--engine-version-range</c> excludes
 /// it); LOP0004 and LOP0010-LOP0019 are the task's, about the engine's process. The targets raise LOP1005 for a
-/// missing LopConfigFile. Codes are stable: never renumber one, only add. (LOP0002 and LOP0003 once also
+/// missing LopConfigFile, and LOP0012 on a platform libtorch has no CPU package for. Codes are stable: never renumber one, only add. (LOP0002 and LOP0003 once also
 /// named the task's EngineMissing and EngineOutputInvalid; those are LOP0010 and LOP0011 now.)
 /// </summary>
 public static class EngineCodes
@@ -93,4 +93,7 @@ public static class EngineCodes
     public const string EngineFailed = "LOP0004";
     public const string EngineMissing = "LOP0010";
     public const string EngineOutputInvalid = "LOP0011";
+
+    /// <summary>Raised by the targets (a warning): libtorch has no CPU package for the build machine's platform.</summary>
+    public const string NativesUnavailable = "LOP0012";
 }

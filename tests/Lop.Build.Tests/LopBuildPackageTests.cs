@@ -163,8 +163,21 @@ public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelp
             Assert.Contains("tools/engine/Lop.Samples.dll", names); // dotnet lop sample-model lives there
             Assert.Contains("buildTransitive/Lop.Build.targets", names);
             Assert.Contains("schemas/lop.schema.json", names); // for editors: dotnet lop schema prints the same
+            Assert.Contains(NativesProject, names); // restored by the targets for the build machine's libtorch
             Assert.DoesNotContain(names, n => n.Contains("TorchSharp.dll") || n.Contains("libtorch"));
+
+            // The natives project downloads the libtorch the engine was built against (its deps.json names it).
+            var natives = System.Xml.Linq.XDocument.Load(zip.GetEntry(NativesProject)!.Open());
+            var libtorch = natives.Descendants("LopLibtorchVersion").Single().Value;
+            using var deps = new StreamReader(zip.GetEntry("tools/engine/Lop.Cli.deps.json")!.Open());
+            Assert.Contains($"\"libtorch-cpu-linux-x64/{libtorch}\"", deps.ReadToEnd());
         }
+
+        // A dependency on TorchSharp (managed), not TorchSharp-cpu, whose graph brings every platform's libtorch.
+        var dependencies = new NuGetPackage(package.Package).Metadata.Descendants().Where(e => e.Name.LocalName == "dependency")
+            .Select(e => e.Attribute("id")!.Value).ToList();
+        Assert.Contains("TorchSharp", dependencies);
+        Assert.DoesNotContain("TorchSharp-cpu", dependencies);
 
         // Extract the engine as restore would, and start it the way the task does.
         var engine = Path.Combine(package.Root, "engine-check");
@@ -222,7 +235,35 @@ public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelp
         Assert.Contains("TargetName=half Budget=0.5", first.Output);
         Assert.True(second.ExitCode == 0, second.Output);
         Assert.Contains("Skipping target \"LopGenerateVariantsCore\" because all output files are up-to-date", second.Output);
+        Assert.Contains("Skipping target \"_LopRestoreNatives\" because all output files are up-to-date", second.Output);
+        AssertOnlyThisPlatformsLibtorch(project);
     }
+
+    /// <summary>
+    /// The project's restore brings no libtorch (TorchSharp managed only); the natives project the targets restored asked
+    /// for this machine's libtorch alone, and it is in one of the NuGet folders the engine probes. (The test's packages
+    /// folder falls back to the machine's, which may already hold every platform's: the restores' requests are what
+    /// show which were downloaded.)
+    /// </summary>
+    private void AssertOnlyThisPlatformsLibtorch(ConsumerProject project)
+    {
+        var rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
+        var assets = File.ReadAllText(Path.Combine(project.Folder, "obj", "project.assets.json"));
+        Assert.Contains("\"TorchSharp/0.107.0\"", assets);
+        Assert.DoesNotContain("libtorch-cpu", assets, StringComparison.OrdinalIgnoreCase);
+
+        var natives = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(project.Folder, "obj", "lop-natives", "project.assets.json")))!;
+        var downloads = natives["project"]!["frameworks"]!["net10.0"]!["downloadDependencies"]!.AsArray()
+            .Select(d => d!["name"]!.GetValue<string>()).ToList();
+        log.WriteLine($"natives restore downloaded: {string.Join(", ", downloads)}");
+        Assert.Equal(new[] { $"libtorch-cpu-{rid}" }, downloads);
+        Assert.Contains(new[] { package.Packages, package.MachinePackages },
+            folder => File.Exists(Path.Combine(folder, $"libtorch-cpu-{rid}", "2.10.0", ".nupkg.metadata")));
+        Assert.DoesNotContain(Directory.GetDirectories(package.Packages), d => Path.GetFileName(d).StartsWith("libtorch-cpu", StringComparison.Ordinal)
+            && Path.GetFileName(d) != $"libtorch-cpu-{rid}");
+    }
+
+    private const string NativesProject = "tools/natives/Lop.Build.Natives.proj";
 
     [Fact]
     public void An_app_with_Lop_Runtime_runs_the_variant_that_fits_or_the_one_LOP_TARGET_names()
