@@ -5,7 +5,7 @@ namespace Lop.Cli.Commands;
 
 /// <summary>
 /// <c>dotnet lop schema</c>: lop.yaml's JSON Schema, for pointing an editor at a local copy; also how the
-/// repository's schemas/lop.schema.json is regenerated.
+/// repository's src/Lop.Core/Config/lop.schema.json is regenerated.
 /// </summary>
 internal static class SchemaCommand
 {

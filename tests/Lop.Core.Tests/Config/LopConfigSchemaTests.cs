@@ -6,7 +6,7 @@ namespace Lop.Core.Tests.Config;
 /// <summary>The committed schema file, the files that point at it, and what it accepts and refuses beside the reader.</summary>
 public sealed class LopConfigSchemaTests : IDisposable
 {
-    private const string CommittedSchema = "schemas/lop.schema.json";
+    private const string CommittedSchema = "src/Lop.Core/Config/lop.schema.json";
 
     private const string Smallest = """
         model: sample/model
