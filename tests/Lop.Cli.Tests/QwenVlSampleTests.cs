@@ -100,7 +100,7 @@ public sealed class QwenVlSampleTests : IDisposable
     {
         var result = CliRunner.Run("sample-model", "--architecture", "qwen2.5-vl", "--out", _temp.Sub("x"));
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("--multimodal", result.StdErr + result.StdOut);
+        Assert.Contains("chooses the multimodal sample's architecture; add --multimodal", result.StdErr + result.StdOut);
         Assert.False(Directory.Exists(_temp.Sub("x")));
     }
 }
