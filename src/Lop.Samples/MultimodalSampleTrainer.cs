@@ -37,6 +37,27 @@ internal static class MultimodalSampleTrainer
         }
     }
 
+    /// <summary>The Qwen2.5-VL sample, on the same schedule: tower, merger and decoder trained together.</summary>
+    public static QwenVlModel Train(
+        ModelConfig config,
+        QwenVlSampleSettings settings,
+        Func<int, IReadOnlyList<CalibrationSequence>> makeSequences,
+        IProgress<(int Step, int Steps, double Loss)>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        using var generator = GlobalTorchGenerator.Seed(settings.Seed);
+        var model = new QwenVlModel(config);
+        SampleTrainer.InitialiseWeights(model, config.NumLayers);
+        SampleTrainer.Optimise(model, settings.LearningRate, settings.WarmupSteps, settings.Steps, Batch, progress, cancellation);
+        return model;
+
+        SequenceBatch Batch(int step)
+        {
+            var padded = Padded(makeSequences(step));
+            return SequenceBatch.Create(padded, 0, padded.Count);
+        }
+    }
+
     /// <summary>
     /// Captions differ in length; training pads them at the end and masks the padding out of the loss
     /// (causal attention keeps padding from reaching earlier positions). Evaluation never pads.

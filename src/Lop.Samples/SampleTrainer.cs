@@ -75,7 +75,8 @@ internal static class SampleTrainer
         var residualStd = 0.02 / Math.Sqrt(2.0 * layers);
         foreach (var (name, parameter) in model.named_parameters())
         {
-            if (name.EndsWith(".weight", StringComparison.Ordinal) && (name.Contains("norm", StringComparison.Ordinal) || name.Contains("layrnorm", StringComparison.Ordinal)))
+            if (name.EndsWith(".weight", StringComparison.Ordinal) && (name.Contains("norm", StringComparison.Ordinal) || name.Contains("layrnorm", StringComparison.Ordinal)
+                || name.Contains("ln_q", StringComparison.Ordinal)))
             {
                 parameter.fill_(1.0);
             }
