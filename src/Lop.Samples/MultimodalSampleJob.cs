@@ -58,7 +58,10 @@ public sealed record MultimodalSampleReport
 /// </summary>
 public static class MultimodalSampleJob
 {
-    public const string CalibrationFileName = "calibration.jsonl";
+    public const string CalibrationFileName = SceneStreams.CalibrationFileName;
+
+    /// <summary>Folder of scenes no step has seen (neither training nor calibration), for apps that caption them.</summary>
+    public const string TestScenesFolder = SceneStreams.TestScenesFolder;
     public const string ReportFile = SampleFolder.ReportFile;
     private const int ImageTokenId = 256;
     private const int ReportSchema = 4;
@@ -155,7 +158,7 @@ public static class MultimodalSampleJob
         double lastLoss = double.NaN;
         // Training scenes come from seeds below 2^32; calibration scenes from above, so none is shared.
         var model = MultimodalSampleTrainer.Train(config, settings,
-            step => Scenes(settings.BatchSize, unchecked((ulong)settings.Seed) * 1_000_003 + (ulong)step, settings.ImageSize)
+            step => SceneStreams.TrainingBatch(settings.Seed, step, settings.BatchSize, settings.ImageSize)
                 .Select(s => Record(s.Image, s.Caption, imageSettings)).ToList(),
             new SampleModelJob.StepProgress(progress, loss => lastLoss = loss), cancellation);
         var trainSeconds = clock.Elapsed.TotalSeconds;
@@ -164,8 +167,8 @@ public static class MultimodalSampleJob
         CheckpointSaver.Save(model, modelFolder);
         ByteTokenizer.WriteConfig(modelFolder);
         File.WriteAllText(Path.Combine(modelFolder, "preprocessor_config.json"), preprocessorJson.ToJsonString(new() { WriteIndented = true }) + "\n");
-        var calibrationPath = WriteCalibration(work, settings);
-        WriteTestScenes(work, settings);
+        var calibrationPath = SceneStreams.WriteCalibration(work, settings.CalibrationRecords, settings.Seed, settings.ImageSize, CaptionPrefix);
+        SceneStreams.WriteTestScenes(work, settings.TestScenes, settings.Seed, settings.ImageSize);
         var captions = SceneCaptioner.ScoreTestScenes(model, preprocessor, Path.Combine(work, TestScenesFolder), cancellation);
         progress.Info($"sample: the engine's greedy captions of the {captions.Scenes} test scenes: {captions.Exact:P0} exact "
             + $"(count {captions.Count:P0}, colour {captions.Colour:P0}, shape {captions.Shape:P0}, position {captions.Position:P0})");
@@ -202,15 +205,6 @@ public static class MultimodalSampleJob
         return report;
     }
 
-    private static IEnumerable<(RgbImage Image, string Caption)> Scenes(int count, ulong seed, int size)
-    {
-        var specs = SceneGenerator.Generate(count, seed);
-        for (var i = 0; i < specs.Count; i++)
-        {
-            yield return (SceneRenderer.Render(specs[i], size, seed * 31 + (ulong)i), SceneCaption.For(specs[i]));
-        }
-    }
-
     private static CalibrationSequence Record(RgbImage image, string caption, ImageTextCalibration.ImageSettings settings)
     {
         var pixels = settings.Prepare(image);
@@ -218,45 +212,5 @@ public static class MultimodalSampleJob
         var tokens = Enumerable.Repeat(settings.ImageTokenId, settings.ImageTokens).Concat(text).ToArray();
         var mask = tokens.Select((_, t) => t >= settings.ImageTokens).ToArray();
         return new CalibrationSequence(tokens) { Image = pixels, LossMask = mask };
-    }
-
-    /// <summary>Folder of scenes no step has seen (neither training nor calibration), for apps that caption them.</summary>
-    public const string TestScenesFolder = "test-scenes";
-
-    /// <summary>
-    /// test-scenes/NNNN.png and test-scenes/captions.jsonl ({"image", "caption"}), drawn from seeds
-    /// above both the training (below 2^32) and the calibration (2^40 + seed) ranges.
-    /// </summary>
-    private static void WriteTestScenes(string work, MultimodalSampleSettings settings)
-    {
-        var folder = Path.Combine(work, TestScenesFolder);
-        Directory.CreateDirectory(folder);
-        var lines = new StringBuilder();
-        var i = 0;
-        foreach (var (image, caption) in Scenes(settings.TestScenes, (1UL << 41) + unchecked((ulong)settings.Seed), settings.ImageSize))
-        {
-            var name = $"{i++:D4}.png";
-            ImageFile.WritePng(image, Path.Combine(folder, name));
-            lines.Append(JsonSerializer.Serialize(new { image = name, caption })).Append('\n');
-        }
-        File.WriteAllText(Path.Combine(folder, "captions.jsonl"), lines.ToString());
-    }
-
-    /// <summary>images/NNNN.png and one JSONL record per image, as a user's calibration data would be.</summary>
-    private static string WriteCalibration(string work, MultimodalSampleSettings settings)
-    {
-        var images = Path.Combine(work, "images");
-        Directory.CreateDirectory(images);
-        var lines = new StringBuilder();
-        var i = 0;
-        foreach (var (image, caption) in Scenes(settings.CalibrationRecords, (1UL << 40) + unchecked((ulong)settings.Seed), settings.ImageSize))
-        {
-            var name = $"images/{i++:D4}.png";
-            ImageFile.WritePng(image, Path.Combine(work, name));
-            lines.Append(JsonSerializer.Serialize(new { image = name, text = ImageTextCalibration.ImagePlaceholder + CaptionPrefix + caption })).Append('\n');
-        }
-        var path = Path.Combine(work, CalibrationFileName);
-        File.WriteAllText(path, lines.ToString());
-        return path;
     }
 }

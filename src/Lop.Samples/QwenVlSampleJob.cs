@@ -153,7 +153,7 @@ public static class QwenVlSampleJob
         double lastLoss = double.NaN;
         // The LLaVA sample's scene streams: training seeds below 2^32, calibration 2^40 + seed, test scenes 2^41 + seed.
         var model = MultimodalSampleTrainer.Train(config, settings,
-            step => Scenes(settings.BatchSize, unchecked((ulong)settings.Seed) * 1_000_003 + (ulong)step, settings.ImageSize)
+            step => SceneStreams.TrainingBatch(settings.Seed, step, settings.BatchSize, settings.ImageSize)
                 .Select(s => Record(s.Image, s.Caption, imageSettings)).ToList(),
             new SampleModelJob.StepProgress(progress, loss => lastLoss = loss), cancellation);
         var trainSeconds = clock.Elapsed.TotalSeconds;
@@ -162,8 +162,8 @@ public static class QwenVlSampleJob
         CheckpointSaver.Save(model, modelFolder);
         ByteTokenizer.WriteConfig(modelFolder);
         File.WriteAllText(Path.Combine(modelFolder, "preprocessor_config.json"), preprocessorJson.ToJsonString(new() { WriteIndented = true }) + "\n");
-        var calibrationPath = WriteCalibration(work, settings);
-        WriteTestScenes(work, settings);
+        var calibrationPath = SceneStreams.WriteCalibration(work, settings.CalibrationRecords, settings.Seed, settings.ImageSize, MultimodalSampleJob.CaptionPrefix);
+        SceneStreams.WriteTestScenes(work, settings.TestScenes, settings.Seed, settings.ImageSize);
 
         var calibration = ImageTextCalibration.Load(calibrationPath, ByteTokenizer.Instance, imageSettings, CalibrationOptions.DefaultSequenceLength,
             CalibrationOptions.DefaultHeldOutFraction, CalibrationOptions.DefaultSeed, vocabSize: config.VocabSize);
@@ -195,15 +195,6 @@ public static class QwenVlSampleJob
         };
     }
 
-    private static IEnumerable<(RgbImage Image, string Caption)> Scenes(int count, ulong seed, int size)
-    {
-        var specs = SceneGenerator.Generate(count, seed);
-        for (var i = 0; i < specs.Count; i++)
-        {
-            yield return (SceneRenderer.Render(specs[i], size, seed * 31 + (ulong)i), SceneCaption.For(specs[i]));
-        }
-    }
-
     /// <summary>Vision start, the image's tokens, vision end, then the caption; the loss on the caption only.</summary>
     private static CalibrationSequence Record(RgbImage image, string caption, ImageTextCalibration.ImageSettings settings)
     {
@@ -212,37 +203,5 @@ public static class QwenVlSampleJob
         var tokens = span.Concat(ByteTokenizer.Instance.Encode(MultimodalSampleJob.CaptionPrefix + caption)).ToArray();
         var mask = tokens.Select((_, t) => t >= span.Length).ToArray();
         return new CalibrationSequence(tokens) { Image = pixels, LossMask = mask };
-    }
-
-    private static void WriteTestScenes(string work, QwenVlSampleSettings settings)
-    {
-        var folder = Path.Combine(work, MultimodalSampleJob.TestScenesFolder);
-        Directory.CreateDirectory(folder);
-        var lines = new StringBuilder();
-        var i = 0;
-        foreach (var (image, caption) in Scenes(settings.TestScenes, (1UL << 41) + unchecked((ulong)settings.Seed), settings.ImageSize))
-        {
-            var name = $"{i++:D4}.png";
-            ImageFile.WritePng(image, Path.Combine(folder, name));
-            lines.Append(JsonSerializer.Serialize(new { image = name, caption })).Append('\n');
-        }
-        File.WriteAllText(Path.Combine(folder, "captions.jsonl"), lines.ToString());
-    }
-
-    private static string WriteCalibration(string work, QwenVlSampleSettings settings)
-    {
-        var images = Path.Combine(work, "images");
-        Directory.CreateDirectory(images);
-        var lines = new StringBuilder();
-        var i = 0;
-        foreach (var (image, caption) in Scenes(settings.CalibrationRecords, (1UL << 40) + unchecked((ulong)settings.Seed), settings.ImageSize))
-        {
-            var name = $"images/{i++:D4}.png";
-            ImageFile.WritePng(image, Path.Combine(work, name));
-            lines.Append(JsonSerializer.Serialize(new { image = name, text = ImageTextCalibration.ImagePlaceholder + MultimodalSampleJob.CaptionPrefix + caption })).Append('\n');
-        }
-        var path = Path.Combine(work, MultimodalSampleJob.CalibrationFileName);
-        File.WriteAllText(path, lines.ToString());
-        return path;
     }
 }
