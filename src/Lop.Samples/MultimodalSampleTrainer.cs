@@ -21,21 +21,9 @@ internal static class MultimodalSampleTrainer
         MultimodalSampleSettings settings,
         Func<int, IReadOnlyList<CalibrationSequence>> makeSequences,
         IProgress<(int Step, int Steps, double Loss)>? progress = null,
-        CancellationToken cancellation = default)
-    {
-        // Initialisation draws from torch's global generator: hold it, so a parallel draw cannot change the sample.
-        using var generator = GlobalTorchGenerator.Seed(settings.Seed);
-        var model = new LlavaModel(config);
-        SampleTrainer.InitialiseWeights(model, config.NumLayers);
-        SampleTrainer.Optimise(model, settings.LearningRate, settings.WarmupSteps, settings.Steps, Batch, progress, cancellation);
-        return model;
-
-        SequenceBatch Batch(int step)
-        {
-            var padded = Padded(makeSequences(step));
-            return SequenceBatch.Create(padded, 0, padded.Count);
-        }
-    }
+        CancellationToken cancellation = default) =>
+        Train(() => new LlavaModel(config), config.NumLayers, settings.Seed, settings.LearningRate, settings.WarmupSteps, settings.Steps,
+            makeSequences, progress, cancellation);
 
     /// <summary>The Qwen2.5-VL sample, on the same schedule: tower, merger and decoder trained together.</summary>
     public static QwenVlModel Train(
@@ -43,12 +31,27 @@ internal static class MultimodalSampleTrainer
         QwenVlSampleSettings settings,
         Func<int, IReadOnlyList<CalibrationSequence>> makeSequences,
         IProgress<(int Step, int Steps, double Loss)>? progress = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default) =>
+        Train(() => new QwenVlModel(config), config.NumLayers, settings.Seed, settings.LearningRate, settings.WarmupSteps, settings.Steps,
+            makeSequences, progress, cancellation);
+
+    private static TModel Train<TModel>(
+        Func<TModel> create,
+        int layers,
+        long seed,
+        double learningRate,
+        int warmupSteps,
+        int steps,
+        Func<int, IReadOnlyList<CalibrationSequence>> makeSequences,
+        IProgress<(int Step, int Steps, double Loss)>? progress,
+        CancellationToken cancellation)
+        where TModel : nn.Module, IPrunableModel
     {
-        using var generator = GlobalTorchGenerator.Seed(settings.Seed);
-        var model = new QwenVlModel(config);
-        SampleTrainer.InitialiseWeights(model, config.NumLayers);
-        SampleTrainer.Optimise(model, settings.LearningRate, settings.WarmupSteps, settings.Steps, Batch, progress, cancellation);
+        // Initialisation draws from torch's global generator: hold it, so a parallel draw cannot change the sample.
+        using var generator = GlobalTorchGenerator.Seed(seed);
+        var model = create();
+        SampleTrainer.InitialiseWeights(model, layers);
+        SampleTrainer.Optimise(model, learningRate, warmupSteps, steps, Batch, progress, cancellation);
         return model;
 
         SequenceBatch Batch(int step)
