@@ -39,18 +39,7 @@ internal static class TinyLlava
     public static LlavaModel Random(ModelConfig config, long seed = 7)
     {
         Lop.Native.TorchRuntime.EnsureLoaded();
-        // A generator of this call's own, as in TinyModels.Random: the global one is shared by tests running in parallel.
-        var model = new LlavaModel(config);
-        using var generator = new Generator(unchecked((ulong)seed));
-        using var noGrad = no_grad();
-        foreach (var (name, parameter) in model.named_parameters())
-        {
-            parameter.copy_(name.Contains("norm", StringComparison.Ordinal) && name.EndsWith(".weight", StringComparison.Ordinal)
-                ? rand(parameter.shape, generator: generator) + 0.5
-                : randn(parameter.shape, generator: generator) * 0.2);
-        }
-        model.eval();
-        return model;
+        return TinyMultimodalWeights.Randomise(new LlavaModel(config), seed);
     }
 
     public static string Save(LlavaModel model, string folder, CheckpointLayout? layout = null)

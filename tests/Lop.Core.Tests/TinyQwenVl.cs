@@ -46,17 +46,7 @@ internal static class TinyQwenVl
     public static QwenVlModel Random(ModelConfig config, long seed = 7)
     {
         Lop.Native.TorchRuntime.EnsureLoaded();
-        var model = new QwenVlModel(config);
-        using var generator = new Generator(unchecked((ulong)seed));
-        using var noGrad = no_grad();
-        foreach (var (name, parameter) in model.named_parameters())
-        {
-            parameter.copy_(name.Contains("norm", StringComparison.Ordinal) && name.EndsWith(".weight", StringComparison.Ordinal)
-                ? rand(parameter.shape, generator: generator) + 0.5
-                : randn(parameter.shape, generator: generator) * 0.2);
-        }
-        model.eval();
-        return model;
+        return TinyMultimodalWeights.Randomise(new QwenVlModel(config), seed);
     }
 
     public static string Save(QwenVlModel model, string folder, CheckpointLayout? layout = null)
