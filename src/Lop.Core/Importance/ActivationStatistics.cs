@@ -27,9 +27,9 @@ internal sealed class ActivationStatistics : IFfnObserver, IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var flat = hidden.reshape(-1, hidden.shape[^1]).to(ScalarType.Float64);
-        _sums[layer].add_(flat.sum(dim: 0));
+        _sums[layer].Accumulate(flat.sum(dim: 0));
         // dim: named on purpose: a literal 0 would bind to sum(ScalarType) and total everything.
-        _squares[layer].add_(flat.pow(2).sum(dim: 0));
+        _squares[layer].Accumulate(flat.Squared().sum(dim: 0));
         if (layer == 0)
         {
             Tokens += flat.shape[0];

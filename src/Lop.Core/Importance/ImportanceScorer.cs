@@ -88,7 +88,7 @@ internal static class ImportanceScorer
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         double[] Norms(Tensor weight, int dim) =>
-            weight.to(ScalarType.Float64).pow(2).sum(dim).sqrt().data<double>().ToArray();
+            weight.to(ScalarType.Float64).Squared().sum(dim).sqrt().data<double>().ToArray();
         return (Norms(weights.Gate, 1), Norms(weights.Up, 1), Norms(weights.Down, 0));
     }
 }

@@ -19,13 +19,18 @@ internal static class Activations
     {
         "gelu" => nn.functional.gelu(x),
         // CLIP's x * sigmoid(1.702 x).
-        "quick_gelu" => x * sigmoid(x * 1.702),
+        "quick_gelu" => x * sigmoid(x.Times(1.702)),
         "gelu_pytorch_tanh" or "gelu_new" => GeluTanh(x),
         "relu" => nn.functional.relu(x),
         "silu" => nn.functional.silu(x),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown activation"),
     };
 
-    private static Tensor GeluTanh(Tensor x) =>
-        0.5 * x * (1.0 + tanh(Math.Sqrt(2.0 / Math.PI) * (x + 0.044715 * pow(x, 3))));
+    /// <summary>0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), its numbers held (<see cref="HeldScalars"/>).</summary>
+    private static Tensor GeluTanh(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var inner = x.Plus((x * x * x).Times(0.044715)).Times(Math.Sqrt(2.0 / Math.PI));
+        return (x.Times(0.5) * tanh(inner).Plus(1.0)).MoveToOuterDisposeScope();
+    }
 }

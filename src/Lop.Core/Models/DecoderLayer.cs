@@ -24,8 +24,8 @@ internal sealed class DecoderLayer : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor x, Tensor cos, Tensor sin)
     {
         using var scope = NewDisposeScope();
-        var afterAttention = x + self_attn.forward(input_layernorm.forward(x), cos, sin);
-        var output = afterAttention + mlp.forward(post_attention_layernorm.forward(afterAttention));
+        var afterAttention = x.Plus(self_attn.forward(input_layernorm.forward(x), cos, sin));
+        var output = afterAttention.Plus(mlp.forward(post_attention_layernorm.forward(afterAttention)));
         return output.MoveToOuterDisposeScope();
     }
 }

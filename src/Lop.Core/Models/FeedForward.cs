@@ -62,7 +62,7 @@ internal sealed class FeedForward : nn.Module<Tensor, Tensor>
             output = zeros_like(x);
             if (down_proj.bias is { } downBias)
             {
-                output = output + downBias;
+                output = output.Plus(downBias);
             }
         }
         else
@@ -71,7 +71,7 @@ internal sealed class FeedForward : nn.Module<Tensor, Tensor>
         }
         if (compensation is not null)
         {
-            output = output + compensation;
+            output = output.Plus(compensation);
         }
         _view?.Observer?.ObserveOutput(_layer, output);
         return output.MoveToOuterDisposeScope();

@@ -58,9 +58,9 @@ internal sealed class LlavaModel : nn.Module<Tensor, Tensor>, IPrunableModel
         if (pixels is not null)
         {
             var features = ImageFeatures(pixels).to(embeddings.dtype);
-            var isImage = tokenIds.eq(_multimodal.ImageTokenIndex);
+            var isImage = tokenIds.Matches(_multimodal.ImageTokenIndex);
             var found = isImage.sum(dim: 1);
-            if (!found.eq(features.shape[1]).all().item<bool>())
+            if (!found.Matches(features.shape[1]).all().item<bool>())
             {
                 throw new LopException(ErrorCodes.CalibrationLineInvalid,
                     $"a sequence has {found.min().item<long>()}..{found.max().item<long>()} image tokens (id {_multimodal.ImageTokenIndex}) but its image gives {features.shape[1]} features; "

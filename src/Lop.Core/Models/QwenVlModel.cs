@@ -57,9 +57,9 @@ internal sealed class QwenVlModel : nn.Module, IPrunableModel
         }
         var features = ImageFeatures(pixels, out var grids).to(embeddings.dtype);
         var perImage = features.shape[0] / tokenIds.shape[0];
-        var isImage = tokenIds.eq(_vision.ImageTokenId);
+        var isImage = tokenIds.Matches(_vision.ImageTokenId);
         var found = isImage.sum(dim: 1);
-        if (!found.eq(perImage).all().item<bool>())
+        if (!found.Matches(perImage).all().item<bool>())
         {
             throw new LopException(ErrorCodes.CalibrationLineInvalid,
                 $"a sequence has {found.min().item<long>()}..{found.max().item<long>()} image tokens (id {_vision.ImageTokenId}) but its image gives {perImage} features "

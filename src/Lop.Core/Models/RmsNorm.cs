@@ -26,7 +26,7 @@ internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = input.to(ScalarType.Float32);
-        var normalised = x * (x.pow(2).mean([-1L], keepdim: true) + _eps).rsqrt();
+        var normalised = x * x.Squared().mean([-1L], keepdim: true).Plus(_eps).rsqrt();
         return (weight * normalised.to(input.dtype)).MoveToOuterDisposeScope();
     }
 }

@@ -20,8 +20,8 @@ internal static class RotaryEmbedding
         var angles = outer(positions, inverseFrequencies);
         var doubled = cat([angles, angles], dim: -1);
         var attentionFactor = RopeFrequencies.AttentionFactor(scaling);
-        var cos = (doubled.cos() * attentionFactor).to(dtype).MoveToOuterDisposeScope();
-        var sin = (doubled.sin() * attentionFactor).to(dtype).MoveToOuterDisposeScope();
+        var cos = doubled.cos().Times(attentionFactor).to(dtype).MoveToOuterDisposeScope();
+        var sin = doubled.sin().Times(attentionFactor).to(dtype).MoveToOuterDisposeScope();
         return (cos, sin);
     }
 
@@ -33,6 +33,6 @@ internal static class RotaryEmbedding
         var first = x.narrow(-1, 0, half);
         var second = x.narrow(-1, half, half);
         var rotated = cat([-second, first], dim: -1);
-        return (x * cos + rotated * sin).MoveToOuterDisposeScope();
+        return (x * cos).Plus(rotated * sin).MoveToOuterDisposeScope();
     }
 }

@@ -33,7 +33,7 @@ internal sealed class QwenVisionBlock : nn.Module
     public Tensor forward(Tensor x, Tensor cos, Tensor sin, int[] boundaries)
     {
         using var scope = NewDisposeScope();
-        var afterAttention = x + attn.forward(norm1.forward(x), cos, sin, boundaries);
-        return (afterAttention + mlp.forward(norm2.forward(afterAttention))).MoveToOuterDisposeScope();
+        var afterAttention = x.Plus(attn.forward(norm1.forward(x), cos, sin, boundaries));
+        return afterAttention.Plus(mlp.forward(norm2.forward(afterAttention))).MoveToOuterDisposeScope();
     }
 }

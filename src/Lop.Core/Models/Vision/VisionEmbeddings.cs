@@ -31,6 +31,6 @@ internal sealed class VisionEmbeddings : nn.Module<Tensor, Tensor>
             var classToken = class_embedding.reshape(1, 1, -1).expand(patches.shape[0], 1, -1);
             patches = cat([classToken, patches], 1);
         }
-        return (patches + position_embedding.weight!.unsqueeze(0)).MoveToOuterDisposeScope();
+        return patches.Plus(position_embedding.weight!.unsqueeze(0)).MoveToOuterDisposeScope();
     }
 }

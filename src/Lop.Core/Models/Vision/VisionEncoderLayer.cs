@@ -25,7 +25,7 @@ internal sealed class VisionEncoderLayer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var afterAttention = x + self_attn.forward(layer_norm1.forward(x));
-        return (afterAttention + mlp.forward(layer_norm2.forward(afterAttention))).MoveToOuterDisposeScope();
+        var afterAttention = x.Plus(self_attn.forward(layer_norm1.forward(x)));
+        return afterAttention.Plus(mlp.forward(layer_norm2.forward(afterAttention))).MoveToOuterDisposeScope();
     }
 }
