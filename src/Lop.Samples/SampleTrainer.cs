@@ -2,6 +2,7 @@ using Lop.Core.Calibration;
 using Lop.Core.Evaluation;
 using Lop.Core.Models;
 using Lop.Core.Randomness;
+using Lop.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -48,18 +49,18 @@ internal static class SampleTrainer
         where TModel : nn.Module, IPrunableModel
     {
         model.train();
-        using var optimiser = optim.AdamW(model.parameters(), lr: learningRate, weight_decay: 0.01);
+        using var optimiser = HeldAdam.AdamW(model.parameters(), learningRate, weightDecay: 0.01);
         for (var step = 0; step < steps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             SetLearningRate(optimiser, learningRate, warmupSteps, steps, step);
-            optimiser.zero_grad();
+            optimiser.ZeroGrad();
             var (nll, predicted) = LogLikelihood.BatchNll(model, batchFor(step));
-            var loss = nll / predicted;
+            var loss = nll.DividedBy(predicted);
             loss.backward();
             nn.utils.clip_grad_norm_(model.parameters(), 1.0);
-            optimiser.step();
+            optimiser.Step();
             if (step % 10 == 0 || step == steps - 1)
             {
                 progress?.Report((step + 1, steps, loss.item<float>()));
@@ -96,15 +97,12 @@ internal static class SampleTrainer
     }
 
     /// <summary>Linear warm-up, then cosine decay to zero at the last step.</summary>
-    private static void SetLearningRate(optim.Optimizer optimiser, double learningRate, int warmupSteps, int steps, int step)
+    private static void SetLearningRate(HeldAdam optimiser, double learningRate, int warmupSteps, int steps, int step)
     {
         var rate = step < warmupSteps
             ? learningRate * (step + 1) / warmupSteps
             : learningRate * 0.5 * (1 + Math.Cos(Math.PI * (step - warmupSteps) / Math.Max(1, steps - warmupSteps)));
-        foreach (var group in optimiser.ParamGroups)
-        {
-            group.LearningRate = rate;
-        }
+        optimiser.LearningRate = rate;
     }
 
     private static Tensor SampleBatch(byte[] tokens, SplitMix64 sampler, int batchSize, int length)

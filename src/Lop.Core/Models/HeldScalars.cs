@@ -38,6 +38,13 @@ internal static class HeldScalars
         return left.mul(scalar);
     }
 
+    /// <summary><c>left / value</c>.</summary>
+    public static Tensor DividedBy(this Tensor left, double value)
+    {
+        using var scalar = value.ToScalar();
+        return left.div(scalar);
+    }
+
     /// <summary><c>left == value</c>, element-wise.</summary>
     public static Tensor Matches(this Tensor left, long value)
     {

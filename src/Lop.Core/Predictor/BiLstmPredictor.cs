@@ -1,3 +1,4 @@
+using Lop.Core.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -29,7 +30,7 @@ internal sealed class BiLstmPredictor : PredictorNetwork
     public override Tensor forward(Tensor budgets)
     {
         using var scope = NewDisposeScope();
-        var steps = budget_proj.forward(budgets.unsqueeze(-1)).unsqueeze(1) + layer_embedding;
+        var steps = budget_proj.forward(budgets.unsqueeze(-1)).unsqueeze(1).Plus(layer_embedding);
         var (output, _, _) = lstm.forward(steps);
         return sigmoid(head.forward(output).squeeze(-1)).MoveToOuterDisposeScope();
     }

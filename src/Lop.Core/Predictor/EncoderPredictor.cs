@@ -1,3 +1,4 @@
+using Lop.Core.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -29,7 +30,7 @@ internal sealed class EncoderPredictor : PredictorNetwork
     public override Tensor forward(Tensor budgets)
     {
         using var scope = NewDisposeScope();
-        var x = budget_mlp.forward(budgets).unsqueeze(1) + position_embedding;
+        var x = budget_mlp.forward(budgets).unsqueeze(1).Plus(position_embedding);
         foreach (var block in blocks)
         {
             x = block.forward(x);

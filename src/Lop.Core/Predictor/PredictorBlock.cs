@@ -1,3 +1,4 @@
+using Lop.Core.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -57,8 +58,8 @@ internal sealed class PredictorBlock : nn.Module<Tensor, Tensor>
         var p = training ? _dropout : 0.0;
         var attended = nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], p: p, is_casual: _causal);
         var merged = attended.transpose(1, 2).reshape(batch, seq, hidden);
-        x = x + nn.functional.dropout(out_proj.forward(merged), p, training);
+        x = x.Plus(nn.functional.dropout(out_proj.forward(merged), p, training));
         var ffn = fc2.forward(nn.functional.gelu(fc1.forward(ffn_norm.forward(x))));
-        return (x + nn.functional.dropout(ffn, p, training)).MoveToOuterDisposeScope();
+        return x.Plus(nn.functional.dropout(ffn, p, training)).MoveToOuterDisposeScope();
     }
 }

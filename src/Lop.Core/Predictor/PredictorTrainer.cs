@@ -3,6 +3,7 @@ using System.Globalization;
 using Lop.Core.Calibration;
 using Lop.Core.Errors;
 using Lop.Core.Randomness;
+using Lop.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -37,7 +38,7 @@ public static class PredictorTrainer
         try
         {
             network.train();
-            using var optimiser = optim.Adam(network.parameters(), lr: settings.LearningRate);
+            using var optimiser = HeldAdam.Adam(network.parameters(), settings.LearningRate);
             var shuffler = new SplitMix64(unchecked((ulong)settings.Seed));
             var order = Enumerable.Range(0, samples.Count).Select(i => (long)i).ToArray();
             for (var epoch = 0; epoch < settings.Epochs; epoch++)
@@ -52,10 +53,10 @@ public static class PredictorTrainer
                     var index = tensor(order.AsSpan(start, count).ToArray());
                     var batchBudgets = budgets.index_select(0, index);
                     var batchRatios = ratios.index_select(0, index);
-                    optimiser.zero_grad();
+                    optimiser.ZeroGrad();
                     var loss = nn.functional.mse_loss(network.TrainingForward(batchBudgets, batchRatios), batchRatios);
                     loss.backward();
-                    optimiser.step();
+                    optimiser.Step();
                     total += loss.item<float>() * count;
                 }
                 progress?.Report((epoch + 1, settings.Epochs, total / order.Length));

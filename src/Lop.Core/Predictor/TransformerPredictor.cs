@@ -1,3 +1,4 @@
+using Lop.Core.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -72,7 +73,7 @@ internal sealed class TransformerPredictor : PredictorNetwork
         var n = carried.shape[1];
         var budgetToken = budget_mlp.forward(budgets).unsqueeze(1);
         var layerTokens = carried.unsqueeze(-1) * layer_embedding[..(int)n];
-        var x = cat([budgetToken, layerTokens], 1) + position_embedding[..(int)(n + 1)];
+        var x = cat([budgetToken, layerTokens], 1).Plus(position_embedding[..(int)(n + 1)]);
         foreach (var block in blocks)
         {
             x = block.forward(x);
