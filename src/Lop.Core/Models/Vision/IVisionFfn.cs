@@ -39,17 +39,13 @@ internal static class VisionFfnPrefix
         return nn.functional.linear(x, weight, bias);
     }
 
-    /// <summary>
-    /// hidden [.., width] through the first <paramref name="width"/> columns of the output projection. The
-    /// narrowed columns are made contiguous so that a narrowed tower computes exactly what its written
-    /// variant (which stores only those columns) computes; the tower is small next to the decoder.
-    /// </summary>
+    /// <summary>hidden [.., width] through the first <paramref name="width"/> columns of the output projection (a view, no copy).</summary>
     public static Tensor Out(Linear projection, Tensor hidden, long width)
     {
         Tensor weight = projection.weight!;
         if (width != weight.shape[1])
         {
-            weight = weight.narrow(1, 0, width).contiguous();
+            weight = weight.narrow(1, 0, width);
         }
         return nn.functional.linear(hidden, weight, projection.bias);
     }
