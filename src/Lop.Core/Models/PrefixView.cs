@@ -6,7 +6,8 @@ namespace Lop.Core.Models;
 /// <summary>
 /// The one owner of a model's FFN pruning state: the order each decoder layer's neurons are in, how
 /// many leading neurons of each layer are evaluated, what is added for the others (FLAP's bias
-/// compensation, when asked), and who observes the FFN activations. The FFNs
+/// compensation, when asked), and who observes the FFN activations; and the same for a vision tower's
+/// FFNs (LLaVA's, Qwen2-VL's, Qwen2.5-VL's: their own order, narrowing and observer). The FFNs
 /// only read this state; everything that prunes, scores or searches asks the view, so what a forward
 /// pass computes never depends on which caller touched the model last.
 /// </summary>
