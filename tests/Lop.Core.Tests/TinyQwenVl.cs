@@ -17,7 +17,8 @@ internal static class TinyQwenVl
     public const int ImageTokens = 6;
 
     /// <summary>The image token is the last id of the vocabulary, vision start and end the two before.</summary>
-    public static ModelConfig Config(bool windowed = true, int vocab = 64) =>
+    /// <param name="visionWidth">every tower block's MLP width</param>
+    public static ModelConfig Config(bool windowed = true, int vocab = 64, int visionWidth = 6) =>
         TinyModels.Config(attentionBias: true, tied: true, vocab: vocab) with
         {
             Architecture = windowed ? MultimodalConfigReader.Qwen25Vl : MultimodalConfigReader.Qwen2Vl,
@@ -27,7 +28,7 @@ internal static class TinyQwenVl
                 Windowed = windowed,
                 Depth = 2,
                 Width = 8,
-                IntermediateSizes = [6, 6],
+                IntermediateSizes = [visionWidth, visionWidth],
                 NumHeads = 2,
                 OutHiddenSize = 32,
                 PatchSize = 2,

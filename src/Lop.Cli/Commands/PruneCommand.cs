@@ -18,7 +18,7 @@ internal static class PruneCommand
         var budget = new Option<double?>("--budget") { Description = "A global budget whose layer-wise ratios the LOP predictor chooses (trained and cached on first use)." };
         var visionRatio = new Option<double?>("--vision-ratio")
         {
-            Description = "Also prune the vision tower's FFNs (LLaVA with image+text calibration): this fraction of each vision layer's neurons, by activation importance on the calibration images.",
+            Description = "Also prune the vision tower's FFNs (LLaVA, Qwen2-VL, Qwen2.5-VL with image+text calibration): this fraction of each vision layer's neurons, by activation importance on the calibration images.",
         };
         var granularity = new Option<int>("--granularity")
         {

@@ -27,7 +27,7 @@ public sealed record PruneRequest(
     double? Budget = null,
     PredictorTraining? Training = null)
 {
-    /// <summary>Also prune this fraction of every vision-tower FFN (LLaVA with image+text calibration); null keeps the tower.</summary>
+    /// <summary>Also prune this fraction of every vision-tower FFN (LLaVA, Qwen2-VL, Qwen2.5-VL with image+text calibration); null keeps the tower.</summary>
     public double? VisionRatio { get; init; }
 
     /// <summary>With a budget: kept widths in multiples of this (a quantization block), reduced to one dividing every width.</summary>
@@ -53,9 +53,18 @@ public static class PruneJob
     public static PruneReport Run(PruneRequest request, IJobProgress progress, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
+        if (request.VisionRatio is double requestedVisionRatio)
+        {
+            // Before the model is even opened: a bad ratio costs no importance pass.
+            PruningPlan.ValidateVisionRatio(requestedVisionRatio);
+        }
         using var pipeline = ModelPipeline.Open(request.ModelFolder, request.Calibration, request.DType, request.CacheFolder, progress);
         var inputs = pipeline.Inputs;
         var layers = inputs.Checkpoint.Config.NumLayers;
+        if (request.VisionRatio is not null)
+        {
+            RequireVisionInputs(inputs);
+        }
         // The allocation first: bad ratios fail before any tensor work.
         var allocation = request.Budget is double budget
             ? Predicted(pipeline, budget, request, progress, cancellation)
@@ -73,13 +82,22 @@ public static class PruneJob
     /// <summary>The vision tower's FFNs pruned too, scored on the calibration images (cheap: one tower pass per image).</summary>
     internal static PruningPlan WithVision(ModelInputs inputs, PruningPlan plan, double ratio, int batchSize, IJobProgress progress, CancellationToken cancellation)
     {
-        if (inputs.Model(progress) is not LlavaModel llava || !inputs.Calibration.HasImages)
+        RequireVisionInputs(inputs);
+        var model = (IVisionLanguageModel)inputs.Model(progress);
+        var scores = VisionImportance.Score(model, inputs.Calibration.Search, batchSize, cancellation);
+        return plan.WithVision(scores, ratio);
+    }
+
+    /// <summary>A vision tower and images to score it on, checked from the config and calibration before any tensor work.</summary>
+    private static void RequireVisionInputs(ModelInputs inputs)
+    {
+        var config = inputs.Checkpoint.Config;
+        if ((config.Multimodal is null && config.QwenVision is null) || !inputs.Calibration.HasImages)
         {
             throw new LopException(ErrorCodes.InvalidArgument,
-                "vision FFN pruning needs a LLaVA model and image+text calibration (the tower's neurons are scored on the calibration images).");
+                "vision FFN pruning needs a vision-language model (LLaVA, Qwen2-VL, Qwen2.5-VL) and image+text calibration (the tower's neurons are scored on the calibration images); "
+                + "drop --vision-ratio, or give a calibration file of image+text records.");
         }
-        var scores = VisionImportance.Score(llava, inputs.Calibration.Search, batchSize, cancellation);
-        return plan.WithVision(scores, ratio);
     }
 
     private static BudgetAllocation Given(double[] ratios, IReadOnlyList<int> widths)

@@ -19,8 +19,8 @@ internal sealed class CausalLm : nn.Module<Tensor, Tensor>, IPrunableModel
     {
     }
 
-    /// <param name="visionFfns">the FFNs of the vision tower this decoder serves (LLaVA), so one view owns every FFN's state</param>
-    internal CausalLm(ModelConfig config, IReadOnlyList<VisionMlp>? visionFfns) : base("CausalLm")
+    /// <param name="visionFfns">the FFNs of the vision tower this decoder serves (LLaVA, Qwen2-VL), so one view owns every FFN's state</param>
+    internal CausalLm(ModelConfig config, IReadOnlyList<IVisionFfn>? visionFfns) : base("CausalLm")
     {
         Config = config;
         model = new DecoderStack("model", config);

@@ -9,7 +9,7 @@ namespace Lop.Core.Models;
 /// embeddings at the image-token positions; the decoder does the rest. Modules are named as in
 /// transformers before 4.52 (<see cref="CheckpointLayout"/> maps newer names).
 /// </summary>
-internal sealed class LlavaModel : nn.Module<Tensor, Tensor>, IPrunableModel
+internal sealed class LlavaModel : nn.Module<Tensor, Tensor>, IVisionLanguageModel
 {
     private readonly MultimodalConfig _multimodal;
     private readonly VisionTower vision_tower;

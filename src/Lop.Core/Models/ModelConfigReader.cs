@@ -73,6 +73,10 @@ internal static class ModelConfigReader
         if (visionWidths is not null && copy["vision_config"] is JsonObject vision)
         {
             vision["intermediate_size"] = WidthsNode(visionWidths);
+            if (IsQwen2Vl(copy) && visionWidths.Distinct().Count() == 1)
+            {
+                vision["mlp_ratio"] = QwenMlpRatio(vision, visionWidths[0]);
+            }
         }
         // A vision-language model keeps its decoder's shape in text_config (LLaVA always, Qwen2-VL
         // from transformers 4.52); older Qwen2-VL files have it at the top level. Write wherever it is read.
@@ -89,6 +93,25 @@ internal static class ModelConfigReader
             copy["intermediate_size"] = Widths();
         }
         return copy;
+    }
+
+    private static bool IsQwen2Vl(JsonObject json) =>
+        json["architectures"] is JsonArray { Count: > 0 } list && list[0] is JsonValue v && v.TryGetValue<string>(out var name)
+        && name == MultimodalConfigReader.Qwen2Vl;
+
+    /// <summary>
+    /// Qwen2-VL's vision MLP width as transformers reads it, int(embed_dim x mlp_ratio) (it ignores
+    /// intermediate_size there): the smallest ratio from width / embed_dim up that truncates to the width.
+    /// </summary>
+    private static double QwenMlpRatio(JsonObject vision, int width)
+    {
+        var embed = vision["embed_dim"] is JsonValue e && e.TryGetValue<int>(out var d) && d > 0 ? d : 1280;
+        var ratio = (double)width / embed;
+        while ((int)(embed * ratio) < width)
+        {
+            ratio = Math.BitIncrement(ratio);
+        }
+        return ratio;
     }
 
     private static JsonNode WidthsNode(IReadOnlyList<int> widths) => widths.Distinct().Count() == 1

@@ -6,7 +6,8 @@ namespace Lop.Core.Models;
 /// <summary>
 /// The one owner of a model's FFN pruning state: the order each decoder layer's neurons are in, how
 /// many leading neurons of each layer are evaluated, what is added for the others (FLAP's bias
-/// compensation, when asked), and who observes the FFN activations. The FFNs
+/// compensation, when asked), and who observes the FFN activations; and the same for a vision tower's
+/// FFNs (LLaVA's, Qwen2-VL's, Qwen2.5-VL's: their own order, narrowing and observer). The FFNs
 /// only read this state; everything that prunes, scores or searches asks the view, so what a forward
 /// pass computes never depends on which caller touched the model last.
 /// </summary>
@@ -20,23 +21,29 @@ namespace Lop.Core.Models;
 internal sealed class PrefixView
 {
     private readonly FeedForward[] _ffns;
-    private readonly VisionMlp[] _vision;
+    private readonly IVisionFfn[] _vision;
     private readonly long[] _widths;
-    // _order[l][j] = checkpoint index of the neuron now at position j of layer l.
+    private readonly long[] _visionWidths;
+    // _order[l][j] = checkpoint index of the neuron now at position j of layer l (_visionOrder: of vision layer l).
     private readonly int[][] _order;
+    private readonly int[][] _visionOrder;
     private int[]? _narrowed;
+    private int[]? _visionNarrowed;
     // Per layer, what the FFN adds for the neurons outside its prefix while a compensated narrowing is open.
     private Tensor?[]? _compensation;
     private Scope? _narrowScope;
     private Scope? _observeScope;
     private Scope? _observeVisionScope;
+    private Scope? _narrowVisionScope;
 
-    internal PrefixView(IReadOnlyList<FeedForward> ffns, IReadOnlyList<VisionMlp>? vision = null)
+    internal PrefixView(IReadOnlyList<FeedForward> ffns, IReadOnlyList<IVisionFfn>? vision = null)
     {
         _ffns = ffns.ToArray();
         _vision = vision?.ToArray() ?? [];
         _widths = _ffns.Select(f => f.Width).ToArray();
+        _visionWidths = _vision.Select(m => m.Width).ToArray();
         _order = _widths.Select(w => Enumerable.Range(0, checked((int)w)).ToArray()).ToArray();
+        _visionOrder = _visionWidths.Select(w => Enumerable.Range(0, checked((int)w)).ToArray()).ToArray();
         foreach (var ffn in _ffns)
         {
             ffn.Join(this);
@@ -56,8 +63,14 @@ internal sealed class PrefixView
     /// <summary>Kept neurons per layer while a <see cref="Narrow"/> scope is open; null when all are evaluated.</summary>
     public IReadOnlyList<int>? Narrowed => _narrowed;
 
-    /// <summary>Neurons the vision tower's FFNs hold (empty for a text-only model).</summary>
-    public IReadOnlyList<long> VisionWidths => _vision.Select(m => m.Width).ToArray();
+    /// <summary>Neurons the vision tower's FFNs hold (empty for a text-only model), whatever is narrowed.</summary>
+    public IReadOnlyList<long> VisionWidths => _visionWidths;
+
+    /// <summary>Kept neurons per vision layer while a <see cref="NarrowVision"/> scope is open; null when all are evaluated.</summary>
+    public IReadOnlyList<int>? VisionNarrowed => _visionNarrowed;
+
+    /// <summary>Checkpoint index of the neuron now at each position of vision layer <paramref name="layer"/>.</summary>
+    public IReadOnlyList<int> VisionOrder(int layer) => _visionOrder[layer];
 
     /// <summary>True while the neurons are in the checkpoint's order (as loaded).</summary>
     public bool InCheckpointOrder => _order.All(o => IsIdentity(o));
@@ -66,6 +79,8 @@ internal sealed class PrefixView
     public IReadOnlyList<int> Order(int layer) => _order[layer];
 
     internal long? ActiveWidth(int layer) => _narrowed?[layer];
+
+    internal long? ActiveVisionWidth(int layer) => _visionNarrowed?[layer];
 
     internal Tensor? Compensation(int layer) => _compensation?[layer];
 
@@ -99,13 +114,7 @@ internal sealed class PrefixView
         }
         for (var l = 0; l < Layers; l++)
         {
-            var position = new int[_order[l].Length];
-            for (var j = 0; j < position.Length; j++)
-            {
-                position[_order[l][j]] = j;
-            }
-            // The neuron wanted at j is now at position[order[l][j]].
-            var index = order[l].Select(original => (long)position[original]).ToArray();
+            var index = Relocation(_order[l], order[l]);
             if (!IsIdentity(index))
             {
                 Permute(_ffns[l], index);
@@ -184,6 +193,78 @@ internal sealed class PrefixView
         return down.narrow(1, kept, removed).to(ScalarType.Float64).matmul(means).to(down.dtype).DetachFromDisposeScope();
     }
 
+    /// <summary>
+    /// Puts each vision layer's FFN neurons in <paramref name="order"/> (order[l][j] = checkpoint index of the
+    /// neuron to place at position j), moving input-projection rows and output-projection columns together,
+    /// which leaves the tower's function unchanged. Returns false, touching nothing, when already applied.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">a vision narrowing or observing scope is open</exception>
+    public bool UseVisionOrder(IReadOnlyList<IReadOnlyList<int>> order)
+    {
+        if (order.Count != _vision.Length)
+        {
+            throw new ArgumentException($"order has {order.Count} vision layers, the tower has {_vision.Length}", nameof(order));
+        }
+        for (var l = 0; l < _vision.Length; l++)
+        {
+            ValidatePermutation(order[l], _visionWidths[l], l);
+        }
+        if (Enumerable.Range(0, _vision.Length).All(l => order[l].SequenceEqual(_visionOrder[l])))
+        {
+            return false;
+        }
+        if (_narrowVisionScope is not null || _observeVisionScope is not null)
+        {
+            throw new InvalidOperationException("the vision neuron order cannot change while a narrowed or observed vision scope is open");
+        }
+        for (var l = 0; l < _vision.Length; l++)
+        {
+            var index = Relocation(_visionOrder[l], order[l]);
+            if (!IsIdentity(index))
+            {
+                Permute(_vision[l], index);
+            }
+            _visionOrder[l] = order[l].ToArray();
+        }
+        return true;
+    }
+
+    /// <summary>The vision tower back to the order its weights were loaded in (what vision importance scores index).</summary>
+    public bool UseVisionCheckpointOrder() =>
+        UseVisionOrder(_visionWidths.Select(w => (IReadOnlyList<int>)Enumerable.Range(0, checked((int)w)).ToArray()).ToArray());
+
+    /// <summary>
+    /// Evaluates only the first <paramref name="kept"/>[l] neurons of each vision layer's FFN until the scope
+    /// is disposed, then all of them again. Independent of the decoder's <see cref="Narrow"/>; one at a time.
+    /// </summary>
+    public IDisposable NarrowVision(IReadOnlyList<int> kept)
+    {
+        if (kept.Count != _vision.Length)
+        {
+            throw new ArgumentException($"{kept.Count} kept counts for {_vision.Length} vision layers", nameof(kept));
+        }
+        for (var l = 0; l < kept.Count; l++)
+        {
+            if (kept[l] < 1 || kept[l] > _visionWidths[l])
+            {
+                throw new ArgumentOutOfRangeException(nameof(kept), $"vision layer {l} keeps {kept[l]} of {_visionWidths[l]} neurons (at least one)");
+            }
+        }
+        if (_narrowVisionScope is not null)
+        {
+            throw new InvalidOperationException("the vision tower is already narrowed; dispose that scope first");
+        }
+        _visionNarrowed = kept.ToArray();
+        return _narrowVisionScope = new Scope(self =>
+        {
+            if (_narrowVisionScope == self)
+            {
+                _visionNarrowed = null;
+                _narrowVisionScope = null;
+            }
+        });
+    }
+
     /// <summary>Sends every decoder FFN's down_proj input to <paramref name="observer"/> until the scope is disposed.</summary>
     public IDisposable Observe(IFfnObserver observer)
     {
@@ -247,6 +328,31 @@ internal sealed class PrefixView
         ffn.DownProj.weight!.set_(ffn.DownProj.weight.index_select(1, positions).contiguous());
         ffn.GateProj.bias?.set_(ffn.GateProj.bias.index_select(0, positions).contiguous());
         ffn.UpProj.bias?.set_(ffn.UpProj.bias.index_select(0, positions).contiguous());
+    }
+
+    /// <summary>index[j] = the position, under <paramref name="current"/>, of the neuron <paramref name="wanted"/> puts at j.</summary>
+    private static long[] Relocation(IReadOnlyList<int> current, IReadOnlyList<int> wanted)
+    {
+        var position = new int[current.Count];
+        for (var j = 0; j < position.Length; j++)
+        {
+            position[current[j]] = j;
+        }
+        return wanted.Select(original => (long)position[original]).ToArray();
+    }
+
+    /// <summary>Neuron j becomes the former neuron index[j]: input-projection rows (and biases) and output columns move together.</summary>
+    private static void Permute(IVisionFfn ffn, long[] index)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var positions = tensor(index, device: ffn.OutputProjection.weight!.device);
+        foreach (var input in ffn.InputProjections)
+        {
+            input.weight!.set_(input.weight.index_select(0, positions).contiguous());
+            input.bias?.set_(input.bias.index_select(0, positions).contiguous());
+        }
+        ffn.OutputProjection.weight!.set_(ffn.OutputProjection.weight.index_select(1, positions).contiguous());
     }
 
     private static void ValidatePermutation(IReadOnlyList<int> order, long width, int layer)

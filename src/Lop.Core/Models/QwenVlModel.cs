@@ -8,11 +8,11 @@ namespace Lop.Core.Models;
 /// Qwen2VLForConditionalGeneration / Qwen2_5_VLForConditionalGeneration on still images: the vision
 /// tower's merged features replace the embeddings at the image tokens, and the decoder rotates by
 /// M-RoPE positions (<see cref="QwenRopeIndex"/>). Without images the positions are equal on all three
-/// axes, so the decoder's plain RoPE is used. The tower's FFNs are not in <see cref="Prefix"/>: they are
-/// left unpruned. Engine names: <c>visual.*</c> and <c>language_model.*</c> (<see cref="CheckpointLayout"/>
+/// axes, so the decoder's plain RoPE is used. The tower's MLPs join the decoder's <see cref="Prefix"/>,
+/// which owns their order, narrowing and observer as it does the decoder FFNs'. Engine names: <c>visual.*</c> and <c>language_model.*</c> (<see cref="CheckpointLayout"/>
 /// maps both namings of the checkpoint).
 /// </summary>
-internal sealed class QwenVlModel : nn.Module, IPrunableModel
+internal sealed class QwenVlModel : nn.Module, IVisionLanguageModel
 {
     private readonly QwenVisionConfig _vision;
     private readonly QwenVisionTower visual;
@@ -23,7 +23,7 @@ internal sealed class QwenVlModel : nn.Module, IPrunableModel
         _vision = config.QwenVision ?? throw new ArgumentException("a Qwen2-VL model needs a vision config", nameof(config));
         Config = config;
         visual = new QwenVisionTower("visual", _vision);
-        language_model = new CausalLm(config);
+        language_model = new CausalLm(config, visual.Blocks.Select(b => b.Mlp).ToArray());
         RegisterComponents();
     }
 
@@ -36,6 +36,9 @@ internal sealed class QwenVlModel : nn.Module, IPrunableModel
     public Tensor Logits(SequenceBatch batch) => forward(batch.Tokens, batch.Images);
 
     void IPrunableModel.SetTraining(bool on) => train(on);
+
+    /// <summary>Merged image features [batch x tokens per image, text hidden] for normalised stills [batch, 3, H, W] of one size.</summary>
+    public Tensor ImageFeatures(Tensor pixels) => ImageFeatures(pixels, out _);
 
     /// <summary>Merged image features [batch x tokens per image, text hidden] for normalised stills [batch, 3, H, W].</summary>
     public Tensor ImageFeatures(Tensor pixels, out (int T, int H, int W)[] grids)

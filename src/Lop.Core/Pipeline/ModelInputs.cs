@@ -88,7 +88,7 @@ internal sealed class ModelInputs : IDisposable
         Calibration = CalibrationMode.Kind,
         TextOnlyReason = CalibrationMode.TextOnlyReason,
         VisionTower = plan?.VisionKeptNeurons is { } vision
-            ? $"FFNs pruned by {plan.VisionRatio:0.###} per layer (kept {string.Join(" ", vision.Select(k => k.Length))}); attention, embeddings and projector copied unchanged"
+            ? $"FFNs pruned by {plan.VisionRatio:0.###} per layer (kept {string.Join(" ", vision.Select(k => k.Length))}); attention, embeddings and {(Checkpoint.Config.QwenVision is null ? "projector" : "merger")} copied unchanged"
             : Checkpoint.Config.Multimodal is not null || Checkpoint.Config.QwenVision is not null
                 ? "copied unchanged (vision tower and projector tensors are byte-for-byte those of the source)"
                 : null,

@@ -59,4 +59,27 @@ internal static partial class FfnTensorName
         }
         return (layer, isFc2 ? FfnPart.Columns : FfnPart.Rows);
     }
+
+    /// <summary>
+    /// A Qwen vision-tower MLP tensor under <paramref name="visionPrefix"/> (visual. or model.visual.):
+    /// Qwen2.5-VL's gate_proj/up_proj rows and down_proj columns, Qwen2-VL's fc1 rows and fc2 columns.
+    /// </summary>
+    [GeneratedRegex(@"^blocks\.(?<layer>\d+)\.mlp\.(?<proj>gate_proj|up_proj|down_proj|fc1|fc2)\.(?<kind>weight|bias)$")]
+    private static partial Regex QwenVisionPattern();
+
+    public static (int Layer, FfnPart Part)? ClassifyQwenVision(string tensorName, string visionPrefix)
+    {
+        if (!tensorName.StartsWith(visionPrefix, StringComparison.Ordinal)
+            || QwenVisionPattern().Match(tensorName[visionPrefix.Length..]) is not { Success: true } match)
+        {
+            return null;
+        }
+        var layer = int.Parse(match.Groups["layer"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var isOutput = match.Groups["proj"].Value is "down_proj" or "fc2";
+        if (isOutput && match.Groups["kind"].Value == "bias")
+        {
+            return null; // per hidden unit, not per neuron
+        }
+        return (layer, isOutput ? FfnPart.Columns : FfnPart.Rows);
+    }
 }

@@ -42,7 +42,7 @@ public sealed class PruningPlan
     /// </summary>
     public PruningPlan WithVision(IReadOnlyList<double[]> scores, double ratio)
     {
-        Validate(Enumerable.Repeat(ratio, scores.Count).ToArray(), scores.Count);
+        ValidateVisionRatio(ratio);
         var kept = scores.Select(layer => Enumerable.Range(0, layer.Length)
                 .OrderByDescending(i => layer[i]).ThenBy(i => i)
                 .Take(BudgetAllocation.KeptCount(layer.Length, ratio)).Order().ToArray())
@@ -70,6 +70,16 @@ public sealed class PruningPlan
             kept[l] = scores.Ranking(method, l).Take(allocation.Kept[l]).Order().ToArray();
         }
         return new PruningPlan(allocation.Ratios.ToArray(), scores.Widths.ToArray(), kept, method);
+    }
+
+    /// <summary>The one ratio of every vision layer (<c>--vision-ratio</c>): at least 0, below 1.</summary>
+    public static void ValidateVisionRatio(double ratio)
+    {
+        if (!(ratio >= 0 && ratio < 1))
+        {
+            throw new LopException(ErrorCodes.InvalidRatio,
+                $"the vision ratio (--vision-ratio) is {ratio.ToString(System.Globalization.CultureInfo.InvariantCulture)}; it is the fraction of each vision layer's FFN neurons removed and must be at least 0 and below 1.");
+        }
     }
 
     public static void Validate(IReadOnlyList<double> ratios, int layers)

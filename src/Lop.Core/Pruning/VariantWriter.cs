@@ -113,10 +113,21 @@ internal static class VariantWriter
         {
             return layer < plan.Widths.Count ? (plan.KeptNeurons[layer], part, plan.Widths[layer]) : (plan.KeptNeurons[^1], part, -1);
         }
-        if (plan.VisionKeptNeurons is { } vision && config.Multimodal is { } multimodal
-            && FfnTensorName.ClassifyVision(name, config.Layout.CheckpointName("vision_tower.vision_model.")) is var (visionLayer, visionPart))
+        if (plan.VisionKeptNeurons is not { } vision)
         {
-            return visionLayer < vision.Count ? (vision[visionLayer], visionPart, multimodal.Vision.IntermediateSizes[visionLayer]) : (vision[^1], visionPart, -1);
+            return null;
+        }
+        var (visionMatch, visionWidths) = config switch
+        {
+            { Multimodal: { } multimodal } => (FfnTensorName.ClassifyVision(name, config.Layout.CheckpointName("vision_tower.vision_model.")), multimodal.Vision.IntermediateSizes),
+            { QwenVision: { } qwen } => (FfnTensorName.ClassifyQwenVision(name, config.Layout.CheckpointName("visual.")), qwen.IntermediateSizes),
+            _ => (null, []),
+        };
+        if (visionMatch is var (visionLayer, visionPart))
+        {
+            return visionLayer < vision.Count && visionLayer < visionWidths.Length
+                ? (vision[visionLayer], visionPart, visionWidths[visionLayer])
+                : (vision[^1], visionPart, -1);
         }
         return null;
     }

@@ -30,6 +30,29 @@ public class QwenVisionConfigReaderTests
            "patch_size": 14, "spatial_merge_size": 2, "temporal_patch_size": 2}}
         """;
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(1791)]
+    [InlineData(2867)]
+    [InlineData(3413)]
+    [InlineData(5119)]
+    public void Pruned_vision_widths_are_written_where_each_hub_class_reads_them(int kept)
+    {
+        var qwen2 = ModelConfigReader.WithWidths(JsonNode.Parse(Qwen2Vl2B)!.AsObject(), Enumerable.Repeat(8960, 28).ToArray(), Enumerable.Repeat(kept, 32).ToArray());
+        var qwen25 = ModelConfigReader.WithWidths(JsonNode.Parse(Qwen25Vl3B)!.AsObject(), Enumerable.Repeat(11008, 36).ToArray(), Enumerable.Repeat(kept, 32).ToArray());
+
+        // transformers' Qwen2-VL block: int(embed_dim * mlp_ratio); the smallest such ratio is written.
+        var ratio = qwen2["vision_config"]!["mlp_ratio"]!.GetValue<double>();
+        Assert.Equal(kept, (int)(1280 * ratio));
+        Assert.True((int)(1280 * Math.BitDecrement(ratio)) < kept);
+        Assert.Equal(kept, qwen2["vision_config"]!["intermediate_size"]!.GetValue<int>());
+        Assert.All(ModelConfigReader.Read(qwen2, "config.json").QwenVision!.IntermediateSizes, w => Assert.Equal(kept, w));
+        // Qwen2.5-VL's vision config has intermediate_size itself.
+        Assert.Equal(kept, qwen25["vision_config"]!["intermediate_size"]!.GetValue<int>());
+        Assert.Null(qwen25["vision_config"]!["mlp_ratio"]);
+        Assert.All(ModelConfigReader.Read(qwen25, "config.json").QwenVision!.IntermediateSizes, w => Assert.Equal(kept, w));
+    }
+
     [Fact]
     public void A_qwen25_vl_config_gives_the_windowed_tower()
     {

@@ -14,7 +14,7 @@ namespace Lop.Core.Tests.Multimodal;
 
 /// <summary>
 /// Qwen2-VL folders: the decoder is found under either naming, its FFNs pruned, the vision tower
-/// (whose FFNs are not pruned) copied byte for byte, and text-only calibration stated.
+/// (whose FFNs are pruned only with --vision-ratio) copied byte for byte, and text-only calibration stated.
 /// </summary>
 public class QwenVlCheckpointTests
 {
@@ -71,6 +71,28 @@ public class QwenVlCheckpointTests
         Assert.Equal("text", manifest["calibration"]!.GetValue<string>());
         Assert.Contains("no images", manifest["textOnlyReason"]!.GetValue<string>());
         Assert.StartsWith("copied unchanged", manifest["visionTower"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void A_vision_ratio_with_text_only_calibration_is_a_coded_error_that_asks_for_images_and_writes_nothing()
+    {
+        using var temp = new TempFolder();
+        var config = TinyQwenVl.Config(vocab: 256);
+        using var model = TinyQwenVl.Random(config);
+        var source = TinyQwenVl.Save(model, temp.Sub("source"));
+        var calibration = temp.Sub("calibration.txt");
+        File.WriteAllText(calibration, string.Concat(Enumerable.Repeat("text for the calibration of a vision language model. ", 40)));
+
+        var error = Assert.Throws<Lop.Core.Errors.LopException>(() => PruneJob.Run(
+            new PruneRequest(source, new CalibrationOptions(calibration, SequenceLength: 32), 0.5, null, Lop.Core.Importance.ImportanceMethod.Activation, temp.Sub("variant"), CacheFolder: temp.Sub("cache"))
+            {
+                VisionRatio = 0.5,
+            },
+            new RecordingProgress()));
+
+        Assert.Equal(Lop.Core.Errors.ErrorCodes.InvalidArgument, error.Code);
+        Assert.Contains("image+text calibration", error.Message);
+        Assert.False(Directory.Exists(temp.Sub("variant")));
     }
 
     private sealed class RecordingProgress : IJobProgress

@@ -1,7 +1,12 @@
 using System.Text.Json;
 using Lop.Core.Calibration;
+using Lop.Core.Errors;
+using Lop.Core.Formats;
 using Lop.Core.Images;
+using Lop.Core.Importance;
 using Lop.Core.Jobs;
+using Lop.Core.Loading;
+using Lop.Core.Pruning;
 using Lop.Core.Predictor;
 using Lop.Core.Progress;
 using Lop.Core.Search;
@@ -88,6 +93,50 @@ public sealed class QwenVlPipelineTests : IDisposable
         // Random weights still read the image: a wrong image (of the same size) changes the captions' perplexity.
         Assert.All(report.Rows, r => Assert.NotEqual(0, r.Gap!.Value));
         Assert.All(report.Rows, r => Assert.InRange(r.ImageAccuracy!.Value, 0, 1));
+    }
+
+    [Fact]
+    public void Prune_with_a_vision_ratio_writes_a_qwen25_vl_variant_with_narrowed_vision_mlps_that_loads_and_runs_on_images()
+    {
+        var calibration = new CalibrationOptions(_temp.Sub("calibration.jsonl"), SequenceLength: 32, HeldOutFraction: 0.5);
+
+        var report = PruneJob.Run(new PruneRequest(_temp.Sub("model"), calibration, 0.25, null, ImportanceMethod.Activation, _temp.Sub("pruned"), CacheFolder: _temp.Sub("cache"))
+        {
+            VisionRatio = 0.5,
+        }, SilentProgress.Instance);
+
+        using var variant = HfCheckpoint.Open(report.Output);
+        // Both blocks' 6 neurons, halved; the decoder's 48 by a quarter.
+        Assert.Equal([3, 3], variant.Config.QwenVision!.IntermediateSizes);
+        Assert.Equal([36, 36, 36], variant.Config.IntermediateSizes);
+        Assert.Equal([3L, 8], variant.Get("visual.blocks.1.mlp.gate_proj.weight").Info.Shape);
+        Assert.Equal([3L, 8], variant.Get("visual.blocks.1.mlp.up_proj.weight").Info.Shape);
+        Assert.Equal([8L, 3], variant.Get("visual.blocks.1.mlp.down_proj.weight").Info.Shape);
+        var manifest = JsonSerializer.Deserialize<VariantManifest>(File.ReadAllText(Path.Combine(report.Output, VariantManifest.FileName)), VariantManifest.Json)!;
+        Assert.StartsWith("FFNs pruned by 0.5 per layer (kept 3 3)", manifest.VisionTower);
+        using var pruned = (Lop.Core.Models.QwenVlModel)CheckpointLoader.LoadPrunable(variant);
+        var config = TinyQwenVl.Config(vocab: 257);
+        using var logits = TinyLlava.Logits(pruned, TinyQwenVl.Sequences(config, 2));
+        Assert.Equal(257, logits.shape[^1]);
+        Assert.True(logits.isfinite().all().item<bool>());
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(-0.1)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void A_vision_ratio_outside_zero_to_one_is_a_coded_error_and_writes_nothing(double visionRatio)
+    {
+        var calibration = new CalibrationOptions(_temp.Sub("calibration.jsonl"), SequenceLength: 32, HeldOutFraction: 0.5);
+
+        var error = Assert.Throws<LopException>(() => PruneJob.Run(
+            new PruneRequest(_temp.Sub("model"), calibration, 0.25, null, ImportanceMethod.Activation, _temp.Sub("bad"), CacheFolder: _temp.Sub("cache")) { VisionRatio = visionRatio },
+            SilentProgress.Instance));
+
+        Assert.Equal(ErrorCodes.InvalidRatio, error.Code);
+        Assert.Contains("--vision-ratio", error.Message);
+        Assert.False(Directory.Exists(_temp.Sub("bad")));
     }
 
     private sealed class RecordingProgress : IJobProgress

@@ -49,4 +49,28 @@ public class VisionPruningTests
         }
         Assert.True(TinyLlava.Logits(model, sequences).allclose(TinyLlava.Logits(pruned, sequences), rtol: 1e-4, atol: 1e-5));
     }
+
+    [Fact]
+    public void A_vision_pruned_llava_variant_gives_exactly_the_logits_of_the_source_narrowed_to_the_kept_vision_neurons()
+    {
+        using var temp = new TempFolder();
+        var config = TinyLlava.Config(featureLayer: -1);
+        using var model = TinyLlava.Random(config);
+        var source = TinyLlava.Save(model, temp.Sub("source"));
+        using var checkpoint = HfCheckpoint.Open(source);
+        var sequences = TinyLlava.Sequences(config, 4);
+        var plan = PruningPlan.Create(ImportanceScorer.Score(model, sequences, batchSize: 2), [0, 0, 0])
+            .WithVision(VisionImportance.Score(model, sequences, batchSize: 3), 0.3);
+        VariantWriter.Write(checkpoint, plan, (b, a) => VariantManifest.Create(plan, source, new string('a', 64), null, b, a), temp.Sub("variant"), SilentProgress.Instance);
+        using var variant = HfCheckpoint.Open(temp.Sub("variant"));
+        using var pruned = CheckpointLoader.LoadPrunable(variant);
+        // floor(0.7 x 24) = 16 kept per layer.
+        Assert.Equal([16L, 16], pruned.Prefix.VisionWidths);
+
+        model.Prefix.UseVisionOrder(plan.VisionKeptNeurons!
+            .Select(kept => (IReadOnlyList<int>)kept.Concat(Enumerable.Range(0, 24).Except(kept)).ToArray()).ToArray());
+        using var narrowing = model.Prefix.NarrowVision([16, 16]);
+
+        Assert.True(TinyLlava.Logits(model, sequences).eq(TinyLlava.Logits(pruned, sequences)).all().item<bool>());
+    }
 }

@@ -25,6 +25,9 @@ internal sealed class QwenVisionBlock : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>The block's FFN, whose pruning state the model's <see cref="PrefixView"/> owns.</summary>
+    public IVisionFfn Mlp => (IVisionFfn)mlp;
+
     /// <summary>The norm both towers put before attention, the MLP and the merger.</summary>
     public static nn.Module<Tensor, Tensor> Norm(string name, QwenVisionConfig config, long? size = null) =>
         config.Windowed ? new RmsNorm(name, size ?? config.Width, config.NormEps) : nn.LayerNorm(size ?? config.Width, config.NormEps);

@@ -30,6 +30,8 @@ internal sealed class QwenVisionTower : nn.Module
         RegisterComponents();
     }
 
+    public IReadOnlyList<QwenVisionBlock> Blocks => _blockList;
+
     /// <param name="patches">[rows, features] of every image, concatenated, each in merge-block order</param>
     /// <param name="grids">each image's (t, h, w) in patches</param>
     /// <returns>[rows / 4, language model width], one row per merge block, in input order</returns>

@@ -3,8 +3,11 @@ using static TorchSharp.torch;
 
 namespace Lop.Core.Models.Vision;
 
-/// <summary>The ViT feed-forward block: fc2(act(fc1(x))).</summary>
-internal sealed class VisionMlp : nn.Module<Tensor, Tensor>
+/// <summary>
+/// The ViT feed-forward block: fc2(act(fc1(x))), in CLIP/SigLIP (LLaVA) and in Qwen2-VL's tower. Which
+/// neurons are evaluated and who observes them is the state of the model's <see cref="PrefixView"/>.
+/// </summary>
+internal sealed class VisionMlp : nn.Module<Tensor, Tensor>, IVisionFfn
 {
     private readonly string _activation;
     private readonly int _index;
@@ -24,8 +27,12 @@ internal sealed class VisionMlp : nn.Module<Tensor, Tensor>
 
     public long Width => fc1.weight!.shape[0];
 
+    public IReadOnlyList<Linear> InputProjections => [fc1];
+
+    public Linear OutputProjection => fc2;
+
     /// <summary>Binds the FFN to the view whose vision observer sees act(fc1(x)), the fc2 input [batch, positions, width].</summary>
-    internal void Join(PrefixView view)
+    public void Join(PrefixView view)
     {
         if (_view is not null && _view != view)
         {
@@ -37,8 +44,9 @@ internal sealed class VisionMlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var hidden = Activations.Apply(_activation, fc1.forward(x));
+        var width = _view?.ActiveVisionWidth(_index) ?? Width;
+        var hidden = Activations.Apply(_activation, VisionFfnPrefix.In(fc1, x, width));
         _view?.VisionObserver?.Observe(_index, hidden);
-        return fc2.forward(hidden).MoveToOuterDisposeScope();
+        return VisionFfnPrefix.Out(fc2, hidden, width).MoveToOuterDisposeScope();
     }
 }
