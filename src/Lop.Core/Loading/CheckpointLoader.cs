@@ -28,7 +28,7 @@ internal static class CheckpointLoader
         return checkpoint.Config switch
         {
             { Multimodal: not null } => Fill(new LlavaModel(checkpoint.Config), checkpoint, computeType, ""),
-            { QwenVision: not null } => Fill(new QwenVlModel(checkpoint.Config), checkpoint, computeType, ""),
+            { QwenVision: not null } => Fill(new QwenVlModel(checkpoint.Config), checkpoint, computeType, "").KeepTowerOutOfFloat16(),
             _ => Load(checkpoint, computeType),
         };
     }

@@ -1,5 +1,6 @@
 using Lop.Core.Errors;
 using Lop.Core.Models.QwenVision;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lop.Core.Models;
@@ -36,6 +37,20 @@ internal sealed class QwenVlModel : nn.Module, IVisionLanguageModel
     public Tensor Logits(SequenceBatch batch) => forward(batch.Tokens, batch.Images);
 
     void IPrunableModel.SetTraining(bool on) => train(on);
+
+    /// <summary>
+    /// Moves the tower to float32 when the model was loaded in float16, leaving the decoder as it is: the
+    /// tower's MLP activations exceed float16's 65,504 on real checkpoints (transformers runs it in bf16 or
+    /// float32 for the same reason) and an infinity there poisons every image token. bf16 and float32 towers stay.
+    /// </summary>
+    internal QwenVlModel KeepTowerOutOfFloat16()
+    {
+        if (visual.parameters().First().dtype == ScalarType.Float16)
+        {
+            visual.to(ScalarType.Float32);
+        }
+        return this;
+    }
 
     /// <summary>Merged image features [batch x tokens per image, text hidden] for normalised stills [batch, 3, H, W] of one size.</summary>
     public Tensor ImageFeatures(Tensor pixels) => ImageFeatures(pixels, out _);
