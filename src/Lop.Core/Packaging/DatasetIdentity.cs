@@ -36,7 +36,8 @@ public sealed record DatasetIdentity(
         var projectSettings = JsonNode.Parse(project.SettingsJson)?.AsObject() ?? [];
         foreach (var name in packagedSettings.Select(p => p.Key).Union(projectSettings.Select(p => p.Key)).Order(StringComparer.Ordinal))
         {
-            Compare("search." + name, packagedSettings[name]?.ToJsonString() ?? "(unset)", projectSettings[name]?.ToJsonString() ?? "(unset)");
+            // The settings' JSON keeps the C# names; lop.yaml spells them in camelCase.
+            Compare("search." + System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name), packagedSettings[name]?.ToJsonString() ?? "(unset)", projectSettings[name]?.ToJsonString() ?? "(unset)");
         }
         return differences;
     }
