@@ -68,10 +68,10 @@ internal sealed class ModelPipeline : IDisposable
     public ArtifactStore Store => _store;
 
     /// <summary>What a dataset for these settings is keyed by, and so what a packaged dataset must match to stand in for a search.</summary>
-    public Packaging.DatasetIdentity DatasetIdentity(SearchSettings settings, int rewardSequences)
+    public DatasetIdentity DatasetIdentity(SearchSettings settings, int rewardSequences)
     {
         var importance = ImportanceMethod.Activation.ToString().ToLowerInvariant();
-        return new Packaging.DatasetIdentity(
+        return new DatasetIdentity(
             DatasetArtifacts.Key(Fingerprint, Inputs.Calibration.ContentHash, importance, Inputs.ComputeDType, settings, rewardSequences),
             Fingerprint, Inputs.Calibration.ContentHash, importance, Inputs.ComputeDType, System.Text.Json.JsonSerializer.Serialize(settings), rewardSequences);
     }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace Lop.Core.Packaging;
+namespace Lop.Core.Pipeline;
 
 /// <summary>
 /// Everything a search dataset's cache key is made of, spelled out: a packaged dataset stands in for a search
