@@ -176,6 +176,25 @@ public sealed class DatasetPackageTests : IDisposable
     }
 
     [Fact]
+    public void With_include_predictor_the_package_carries_the_trained_predictor_and_predict_in_a_fresh_cache_neither_searches_nor_trains()
+    {
+        var source = _temp.Sub("cache");
+        Ok(["search", .. Options(_model, source)]);
+        Ok(["train", .. Options(_model, source)]);
+        var report = JsonDocument.Parse(Ok(["datasets", "pack", .. Options(_model, source), "--out", _temp.Sub("feed"), "--include", "importance,predictor", "--json"]).StdOut).RootElement;
+        var target = _temp.Sub("fresh-cache");
+
+        Ok("datasets", "import", report.GetProperty("package").GetString()!, "--cache", target);
+        var predict = Ok(["predict", "--budget", "0.4", .. Options(_model, target)]);
+
+        Assert.Equal(["dataset", "importance", "predictor"], report.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
+        var packed = EntryFolder(source, "predictor");
+        Assert.All(Directory.GetFiles(packed), f => Assert.Equal(File.ReadAllBytes(f), File.ReadAllBytes(Path.Combine(EntryFolder(target, "predictor"), Path.GetFileName(f)))));
+        Assert.DoesNotContain(SearchedLine, predict.StdErr);
+        Assert.DoesNotContain("train transformer", predict.StdErr);
+    }
+
+    [Fact]
     public void Variants_with_a_matching_restored_package_import_it_and_say_no_search_is_needed()
     {
         var package = SearchAndPack(_model, _temp.Sub("cache")).GetProperty("package").GetString()!;

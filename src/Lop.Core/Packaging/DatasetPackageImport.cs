@@ -64,10 +64,17 @@ internal static class DatasetPackageImport
                 var entries = ImportAll(store, package);
                 var dataset = entries.Single(e => e.Kind == DatasetStage.KindName);
                 var missing = budgets.Where(b => !package.Manifest.Budgets.Any(p => SearchDataset.SameBudget(p, b))).ToList();
-                var source = dataset.AlreadyCached ? $"already in the cache (v{dataset.Version}); package {package.Name} adds nothing" : $"imported from package {package.Name}";
-                progress.Info(missing.Count == 0
-                    ? $"dataset {dataset.Key[..12]} v{dataset.Version} {source}; no search needed"
-                    : $"dataset {dataset.Key[..12]} v{dataset.Version} {source}; budgets {Budgets(missing)} are not in it and will be searched");
+                if (dataset.AlreadyCached)
+                {
+                    // The cached one is as new or newer; which budgets it holds, the dataset stage reports next.
+                    progress.Info($"dataset {dataset.Key[..12]}: the cache already holds v{dataset.Version}, as new as package {package.Name} or newer; the package is not needed");
+                }
+                else
+                {
+                    progress.Info(missing.Count == 0
+                        ? $"dataset {dataset.Key[..12]} v{dataset.Version} imported from package {package.Name}; no search needed"
+                        : $"dataset {dataset.Key[..12]} v{dataset.Version} imported from package {package.Name}; budgets {Budgets(missing)} are not in it and will be searched");
+                }
                 foreach (var other in entries.Where(e => e.Kind != DatasetStage.KindName && !e.AlreadyCached))
                 {
                     progress.Info($"{other.Kind} {other.Key[..12]} v{other.Version} imported from package {package.Name}");
