@@ -59,6 +59,13 @@ public sealed class LopVariants : ToolTask
     /// </summary>
     public string? InputsFile { get; set; }
 
+    /// <summary>
+    /// Dataset packages the project references (<c>LopArtifactPackage</c> items, which a package made by
+    /// <c>dotnet lop datasets pack</c> adds from its build props): each ItemSpec, a folder, is passed as
+    /// <c>--artifact-package</c>; the engine imports it when it matches lop.yaml, and warns when it does not.
+    /// </summary>
+    public ITaskItem[]? ArtifactPackages { get; set; }
+
     /// <summary>One item per variant: ItemSpec the variant folder; metadata TargetName (MSBuild reserves "Target"), Budget, Manifest.</summary>
     [Output]
     public ITaskItem[] Variants { get; private set; } = [];
@@ -148,6 +155,10 @@ public sealed class LopVariants : ToolTask
         if (!string.IsNullOrWhiteSpace(InputsFile))
         {
             args.AppendSwitchIfNotNull("--inputs-file ", InputsFile);
+        }
+        foreach (var package in ArtifactPackages ?? [])
+        {
+            args.AppendSwitchIfNotNull("--artifact-package ", package.ItemSpec.TrimEnd('/', '\\'));
         }
         args.AppendSwitchIfNotNull(EngineDiagnostic.LogFormatOption + " ", EngineDiagnostic.MsBuildLogFormat);
         return args.ToString();

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 
 namespace Lop.Build.Tests;
 
-public sealed class LopBuildPackageTests(PackageFixture package, ITestOutputHelper log) : IClassFixture<PackageFixture>
+public sealed partial class LopBuildPackageTests(PackageFixture package, ITestOutputHelper log) : IClassFixture<PackageFixture>
 {
     private const string Skipped = "Skipping target \"LopGenerateVariantsCore\" because all output files are up-to-date";
 

@@ -23,13 +23,19 @@ internal static class VariantsCommand
             DefaultValueFactory = _ => "text",
         };
         logFormat.AcceptOnlyFromAmong("text", Lop.Contract.EngineDiagnostic.MsBuildLogFormat);
+        var packages = new Option<string[]>("--artifact-package")
+        {
+            Description = "A dataset package (a restored package's lop/ folder, or a .nupkg) to import into the cache before anything runs, when it was searched for lop.yaml's model, calibration and settings; repeatable. Lop.Build passes the LopArtifactPackage items.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command("variants", "Run the whole pipeline from lop.yaml: importance, search datasets, predictor, then one predicted and pruned variant per target. Cached and incremental.")
         {
-            config, output, json, range, inputs, logFormat,
+            config, output, json, range, inputs, logFormat, packages,
         };
         command.SetAction((result, cancellation) =>
         {
-            var report = VariantsJob.Run(new VariantsRequest(result.GetValue(config)!.FullName, result.GetValue(output)?.FullName, result.GetValue(range), result.GetValue(inputs)?.FullName),
+            var report = VariantsJob.Run(new VariantsRequest(result.GetValue(config)!.FullName, result.GetValue(output)?.FullName, result.GetValue(range), result.GetValue(inputs)?.FullName,
+                result.GetValue(packages)),
                 new ConsoleProgress { TagMilestones = result.GetValue(logFormat) == Lop.Contract.EngineDiagnostic.MsBuildLogFormat }, cancellation);
             if (result.GetValue(json))
             {

@@ -88,6 +88,62 @@ public sealed class ArtifactStore(string root)
         }
     }
 
+    /// <summary>
+    /// Copies an entry made elsewhere (another cache, a dataset package) into this store byte for byte, entry.json
+    /// included, so the imported entry is identical to the one that was packed. Every file is checked against the
+    /// hashes its entry.json lists before anything is published; a mismatch throws <see cref="InvalidDataException"/>.
+    /// </summary>
+    public ArtifactEntry Import(string sourceFolder)
+    {
+        var entry = ReadEntry(Path.Combine(sourceFolder, EntryFile));
+        var kindFolder = Path.Combine(Root, entry.Kind);
+        Directory.CreateDirectory(kindFolder);
+        var temporary = Path.Combine(kindFolder, $".tmp-{entry.Key[..Math.Min(12, entry.Key.Length)]}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(temporary);
+        try
+        {
+            foreach (var file in entry.Files)
+            {
+                if (file.Name != Path.GetFileName(file.Name) || file.Name == EntryFile)
+                {
+                    throw new InvalidDataException($"entry.json lists '{file.Name}', which is not a file name of the entry");
+                }
+                var copy = Path.Combine(temporary, file.Name);
+                File.Copy(Path.Combine(sourceFolder, file.Name), copy);
+                if (new FileInfo(copy).Length != file.Bytes || Hash(copy) != file.Sha256)
+                {
+                    throw new InvalidDataException($"{file.Name} does not match the size and SHA-256 its entry.json lists");
+                }
+            }
+            File.Copy(Path.Combine(sourceFolder, EntryFile), Path.Combine(temporary, EntryFile));
+            Publish(temporary, FolderOf(entry.Kind, entry.Key));
+            return entry;
+        }
+        catch
+        {
+            FolderSwap.TryDelete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>An entry.json as this store writes it; <see cref="InvalidDataException"/> when it is not one.</summary>
+    public static ArtifactEntry ReadEntry(string path)
+    {
+        try
+        {
+            var entry = JsonSerializer.Deserialize<ArtifactEntry>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path} holds null");
+            if (entry.Key.Length == 0 || entry.Key.Any(c => !char.IsAsciiHexDigitLower(c)) || entry.Kind.Length == 0 || entry.Kind.Any(c => !char.IsAsciiLetterLower(c)))
+            {
+                throw new InvalidDataException($"{path} names {entry.Kind}/{entry.Key}, not a kind and a hex key");
+            }
+            return entry;
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new InvalidDataException($"{path} is not an entry.json ({e.Message})", e);
+        }
+    }
+
     /// <summary>Every readable entry (optionally of one kind), unverified: for listing.</summary>
     public IReadOnlyList<(ArtifactEntry Entry, string Folder)> List(string? kind = null)
     {

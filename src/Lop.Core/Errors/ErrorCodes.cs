@@ -75,6 +75,34 @@ public static class ErrorCodes
     /// <summary>Activations, importance scores or a loss came out NaN or infinite: the checkpoint overflows in the compute dtype, or is broken.</summary>
     public const string NonFiniteValues = "LOP4006";
 
+    // Dataset packages (dotnet lop datasets pack / import, and the packages a build references)
+    /// <summary>datasets pack: the cache holds no dataset for this model, calibration and search settings; `dotnet lop search` with the same options makes it.</summary>
+    public const string PackDatasetNotCached = "LOP5201";
+
+    /// <summary>datasets pack --include: the importance scores or the predictor asked for are not in the cache.</summary>
+    public const string PackEntryNotCached = "LOP5202";
+
+    /// <summary>datasets pack: the package would exceed the 250 MB a NuGet gallery accepts.</summary>
+    public const string PackageTooLarge = "LOP5203";
+
+    /// <summary>datasets pack: --id is not a valid NuGet package id, or --include names something that is not importance or predictor.</summary>
+    public const string PackArgumentInvalid = "LOP5204";
+
+    /// <summary>Not a dataset package: no lop/package.json, an unreadable manifest or entry.json, a format this engine does not know.</summary>
+    public const string PackageUnreadable = "LOP5205";
+
+    /// <summary>The package's files do not match the digest it was packed with (edited, added or removed files): nothing is imported.</summary>
+    public const string PackageDigestMismatch = "LOP5206";
+
+    /// <summary>A warning: the package was searched on another model (its fingerprint differs); it is not imported and the build searches.</summary>
+    public const string PackageModelMismatch = "LOP5207";
+
+    /// <summary>A warning: the package was searched with other calibration data; it is not imported and the build searches.</summary>
+    public const string PackageCalibrationMismatch = "LOP5208";
+
+    /// <summary>A warning: same model and calibration, other search settings (dtype, simulations, seed, reward sequences...); not imported, the build searches.</summary>
+    public const string PackageSettingsMismatch = "LOP5209";
+
     // GGUF export (llama.cpp); LOP60xx-62xx belong to Lop.Runtime (RuntimeErrorCodes)
     public const string TokenizerNotExportable = "LOP6301";
     public const string ExportTypeUnknown = "LOP6302";

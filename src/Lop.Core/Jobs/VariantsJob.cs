@@ -17,7 +17,9 @@ namespace Lop.Core.Jobs;
 
 /// <param name="EngineVersionRange">a NuGet version range the caller (the MSBuild package) supports, or null</param>
 /// <param name="InputsFile">where to write the files this run reads (<see cref="Contract.InputsFile"/>), or null</param>
-public sealed record VariantsRequest(string ConfigFile, string? OutputFolder = null, string? EngineVersionRange = null, string? InputsFile = null);
+/// <param name="ArtifactPackages">dataset packages (restored folders or .nupkg files) to import first when they match lop.yaml</param>
+public sealed record VariantsRequest(string ConfigFile, string? OutputFolder = null, string? EngineVersionRange = null, string? InputsFile = null,
+    IReadOnlyList<string>? ArtifactPackages = null);
 
 /// <summary>
 /// <c>dotnet lop variants</c>: the whole pipeline from lop.yaml. Each target's constraint is solved to
@@ -40,6 +42,12 @@ public static class VariantsJob
         }
         var output = Path.GetFullPath(request.OutputFolder ?? config.OutputFolder);
         using var pipeline = ModelPipeline.Open(config.ModelFolder, config.Calibration, config.DType, config.CacheFolder, progress);
+        if (request.ArtifactPackages is { Count: > 0 } packages)
+        {
+            // Before any stage asks for the dataset: a matching package turns the search into a cache hit.
+            Packaging.DatasetPackageImport.ImportMatching(pipeline.Store, pipeline.DatasetIdentity(config.Training.Search, config.Training.RewardSequences),
+                config.Training.Budgets, packages, progress);
+        }
         var summaries = new List<VariantSummary>();
         foreach (var target in config.Targets)
         {

@@ -64,6 +64,33 @@ internal sealed class ModelPipeline : IDisposable
         }
     }
 
+    /// <summary>The artifact cache this pipeline reads and writes.</summary>
+    public ArtifactStore Store => _store;
+
+    /// <summary>What a dataset for these settings is keyed by, and so what a packaged dataset must match to stand in for a search.</summary>
+    public DatasetIdentity DatasetIdentity(SearchSettings settings, int rewardSequences)
+    {
+        var importance = ImportanceMethod.Activation.ToString().ToLowerInvariant();
+        return new DatasetIdentity(
+            DatasetArtifacts.Key(Fingerprint, Inputs.Calibration.ContentHash, importance, Inputs.ComputeDType, settings, rewardSequences),
+            Fingerprint, Inputs.Calibration.ContentHash, importance, Inputs.ComputeDType, System.Text.Json.JsonSerializer.Serialize(settings), rewardSequences);
+    }
+
+    /// <summary>The cached dataset for these settings without searching anything, or null when the cache has none.</summary>
+    public Cached<SearchDataset>? CachedDataset(SearchSettings settings, int rewardSequences)
+    {
+        var key = DatasetIdentity(settings, rewardSequences).DatasetKey;
+        return TryLoad(DatasetArtifacts, key) is { } hit
+            ? new Cached<SearchDataset>(hit.Value, key, hit.Version.ToNormalizedString(), DatasetArtifacts.PayloadPath(_store, key), true)
+            : null;
+    }
+
+    /// <summary>The cache key of this model's importance scores (computed or not).</summary>
+    public string ImportanceKey => ImportanceArtifacts.Key(Fingerprint, Inputs.Calibration.ContentHash, Inputs.ComputeDType);
+
+    /// <summary>The cache key of the predictor these training settings make (trained or not).</summary>
+    public string PredictorKey(PredictorTraining training) => PredictorArtifacts.Key(Fingerprint, Inputs.Calibration.ContentHash, Inputs.ComputeDType, training);
+
     /// <summary>Every neuron's importance (one dense pass over the search split when not cached).</summary>
     public Cached<ImportanceScores> Importance(int batchSize, CancellationToken cancellation)
     {
