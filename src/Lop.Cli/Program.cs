@@ -14,6 +14,7 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(CacheCommand.Create());
+root.Subcommands.Add(DatasetsCommand.Create());
 root.Subcommands.Add(VariantsCommand.Create());
 root.Subcommands.Add(InitCommand.Create());
 root.Subcommands.Add(SchemaCommand.Create());
