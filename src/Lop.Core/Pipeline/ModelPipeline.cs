@@ -6,7 +6,6 @@ using Lop.Core.Progress;
 using Lop.Core.Settings;
 using Lop.Core.Predictor;
 using Lop.Core.Search;
-using Lop.Core.Shards;
 using Lop.Core.Calibration;
 
 namespace Lop.Core.Pipeline;
@@ -133,24 +132,12 @@ internal sealed class ModelPipeline : IDisposable
             var which = settings.Trees() > 1 ? string.Create(CultureInfo.InvariantCulture, $" tree {unit.Tree + 1}/{settings.Trees()}") : "";
             _progress.Info($"search {unit.Budget:0.###}{which}: best perplexity {tree.Records.MaxBy(r => r.Reward)!.Perplexity:F4} after {tree.Tree.Evaluations} evaluations in {tree.Tree.Seconds:F1} s");
         }
-        var dataset = DatasetUnion.Add(cached?.Value ?? Empty(identity), added);
+        var dataset = DatasetUnion.Add(cached?.Value ?? SearchDataset.Empty(identity), added);
         var version = cached is { Version: var previous } ? new NuGet.Versioning.NuGetVersion(previous.Major, previous.Minor + 1, 0) : DatasetArtifacts.FirstVersion;
         DatasetArtifacts.Save(_store, key, dataset, version, DatasetStage.Describe(dataset, Inputs.Checkpoint.Folder));
         return new SearchedDataset(new Cached<SearchDataset>(dataset, key, version.ToNormalizedString(), file, false),
             missing.Select(u => u.Budget).Distinct().ToList());
     }
-
-    /// <summary>A dataset of these inputs with no budget yet.</summary>
-    internal static SearchDataset Empty(DatasetIdentity identity) => new()
-    {
-        ModelFingerprint = identity.ModelFingerprint,
-        CalibrationHash = identity.CalibrationHash,
-        Importance = identity.Importance,
-        ComputeDType = identity.ComputeDType,
-        Settings = identity.Settings,
-        RewardSequences = identity.RewardSequences,
-        Budgets = [],
-    };
 
     /// <summary>One unit of a search (one tree of one budget, with its own seed), as <see cref="Dataset"/> and a search shard run it.</summary>
     public TreeResult SearchOne(SearchUnit unit, SearchSettings settings, int rewardSequences, CancellationToken cancellation)

@@ -40,6 +40,18 @@ public sealed record SearchDataset
     public required int RewardSequences { get; init; }
     public required IReadOnlyList<DatasetBudget> Budgets { get; init; }
 
+    /// <summary>A dataset of these inputs with no budget yet.</summary>
+    public static SearchDataset Empty(DatasetIdentity identity) => new()
+    {
+        ModelFingerprint = identity.ModelFingerprint,
+        CalibrationHash = identity.CalibrationHash,
+        Importance = identity.Importance,
+        ComputeDType = identity.ComputeDType,
+        Settings = identity.Settings,
+        RewardSequences = identity.RewardSequences,
+        Budgets = [],
+    };
+
     public DatasetBudget? Find(double budget) => Budgets.FirstOrDefault(b => SameBudget(b.Budget, budget));
 
     public static bool SameBudget(double a, double b) => Math.Abs(a - b) < 1e-9;

@@ -40,11 +40,11 @@ internal static class FragmentMerge
                 foreign.Path);
         }
         var identity = Majority(fragments, f => f.Fragment.DatasetKey, out var keyStray);
-        var reference = DatasetIdentity.Of(fragments.First(f => f.Fragment.DatasetKey == identity).Fragment);
+        var reference = fragments.First(f => f.Fragment.DatasetKey == identity).Fragment.Identity;
         if (keyStray is { } stray)
         {
             throw new LopException(ErrorCodes.FragmentMismatch,
-                $"the fragment belongs to another dataset than the other fragments ({string.Join("; ", DatasetIdentity.Of(stray.Fragment).Differences(reference))}); merge each search's fragments on their own.",
+                $"the fragment belongs to another dataset than the other fragments ({string.Join("; ", stray.Fragment.Identity.Differences(reference))}); merge each search's fragments on their own.",
                 stray.Path);
         }
         var engine = Majority(fragments, f => f.Fragment.EngineVersion, out var engineStray);
@@ -61,7 +61,7 @@ internal static class FragmentMerge
         {
             progress.Info("warning: " + problem);
         }
-        var before = cached?.Value ?? ModelPipeline.Empty(reference);
+        var before = cached?.Value ?? SearchDataset.Empty(reference);
         var dataset = DatasetUnion.Add(before, fragments.Select(f => (f.Fragment.Budget, f.Fragment.ToTree())));
         var added = Trees(dataset) - Trees(before);
         NuGetVersion version;

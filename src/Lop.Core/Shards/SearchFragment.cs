@@ -47,5 +47,7 @@ public sealed record SearchFragment
 
     public SearchUnit Unit => new(Budget, Tree, Seed);
 
+    public DatasetIdentity Identity => new(DatasetKey, ModelFingerprint, CalibrationHash, Importance, ComputeDType, Settings, RewardSequences);
+
     public TreeResult ToTree() => new(new SearchTree(Seed, Seconds, Evaluations), Records);
 }

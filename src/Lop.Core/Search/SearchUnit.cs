@@ -1,6 +1,4 @@
-using Lop.Core.Search;
-
-namespace Lop.Core.Shards;
+namespace Lop.Core.Search;
 
 /// <summary>
 /// The unit of search work: one tree (<paramref name="Tree"/>, seeded <paramref name="Seed"/>) of one budget.
@@ -10,7 +8,7 @@ public sealed record SearchUnit(double Budget, int Tree, long Seed)
 {
     /// <summary>
     /// Every unit of a search, numbered the same way on every machine: budgets ascending (duplicates
-    /// dropped), each budget's trees in order. Unit k belongs to shard k mod N (<see cref="ShardSpec.Owns"/>).
+    /// dropped), each budget's trees in order. Unit k belongs to shard k mod N (a shard's share).
     /// </summary>
     public static IReadOnlyList<SearchUnit> All(IEnumerable<double> budgets, SearchSettings settings)
     {

@@ -1,6 +1,4 @@
-using Lop.Core.Search;
-
-namespace Lop.Core.Shards;
+namespace Lop.Core.Search;
 
 /// <summary>Everything a dataset's cache key covers, and the key itself: what fragments of one dataset share.</summary>
 public sealed record DatasetIdentity(
@@ -12,9 +10,6 @@ public sealed record DatasetIdentity(
     SearchSettings Settings,
     int RewardSequences)
 {
-    public static DatasetIdentity Of(SearchFragment fragment) => new(fragment.DatasetKey, fragment.ModelFingerprint, fragment.CalibrationHash,
-        fragment.Importance, fragment.ComputeDType, fragment.Settings, fragment.RewardSequences);
-
     /// <summary>What differs between two identities, in words, for the error that refuses a stray fragment.</summary>
     public IEnumerable<string> Differences(DatasetIdentity other)
     {
