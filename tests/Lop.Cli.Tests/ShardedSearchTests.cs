@@ -123,12 +123,18 @@ public sealed class ShardedSearchTests : IDisposable
     }
 
     [Fact]
-    public void Merging_the_same_fragments_again_in_another_order_writes_no_new_version()
+    public void A_retried_shard_resumes_and_merging_the_same_fragments_again_in_another_order_writes_no_new_version()
     {
         string[] search = [.. _inputs, "--budgets", "0.4", "--seeds-per-budget", "2", "--simulations", "4", "--reward-sequences", "4"];
         using var first = Json(["search", .. search, "--shard", "0/2", "--out", _temp.Sub("a"), "--cache", _temp.Sub("cache")]);
         using var second = Json(["search", .. search, "--shard", "1/2", "--out", _temp.Sub("b"), "--cache", _temp.Sub("cache")]);
         var merged = _temp.Sub("merged");
+        // A retried shard finds its unit's fragment in its folder and does not search it again.
+        using var retried = Json(["search", .. search, "--shard", "0/2", "--out", _temp.Sub("a"), "--cache", _temp.Sub("cache")]);
+        Assert.True(Assert.Single(retried.RootElement.GetProperty("fragments").EnumerateArray()).GetProperty("fromEarlierRun").GetBoolean());
+        Assert.Equal(first.RootElement.GetProperty("fragments")[0].GetProperty("fragment").GetString(),
+            retried.RootElement.GetProperty("fragments")[0].GetProperty("fragment").GetString());
+        Assert.Single(Directory.GetFiles(_temp.Sub("a")));
 
         using var once = Json("datasets", "merge", _temp.Sub("a"), "--cache", merged);
         using var both = Json("datasets", "merge", _temp.Sub("b"), _temp.Sub("a"), "--cache", merged);

@@ -38,7 +38,7 @@ public static class ShardSearchJob
         {
             if (earlier.FirstOrDefault(f => SearchDataset.SameBudget(f.Fragment.Budget, unit.Budget) && f.Fragment.Seed == unit.Seed) is { Path: not null } done)
             {
-                progress.Info($"search {unit.Budget:0.###} tree {unit.Tree}: already in {Path.GetFileName(done.Path)}; not searched again");
+                progress.Info($"search {unit.Budget:0.###} tree {unit.Tree} (seed {unit.Seed}): already in {Path.GetFileName(done.Path)}; not searched again");
                 summaries.Add(Summary(unit, done.Path, done.Fragment.ToTree(), fromEarlierRun: true));
                 continue;
             }
@@ -61,7 +61,7 @@ public static class ShardSearchJob
                 Evaluations = tree.Tree.Evaluations,
                 Records = tree.Records,
             });
-            progress.Info($"search {unit.Budget:0.###} tree {unit.Tree}: {tree.Records.Count} configurations -> {Path.GetFileName(path)}");
+            progress.Info($"search {unit.Budget:0.###} tree {unit.Tree} (seed {unit.Seed}): {tree.Records.Count} configurations -> {Path.GetFileName(path)}");
             summaries.Add(Summary(unit, path, tree, fromEarlierRun: false));
         }
         return new ShardSearchReport(identity.Key, request.Shard.Index, request.Shard.Count, request.Shard.Source, mine.Count, units.Count, summaries);

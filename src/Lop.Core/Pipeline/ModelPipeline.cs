@@ -129,7 +129,7 @@ internal sealed class ModelPipeline : IDisposable
         {
             var tree = SearchOne(unit, settings, rewardSequences, cancellation);
             added.Add((unit.Budget, tree));
-            var which = settings.Trees() > 1 ? string.Create(CultureInfo.InvariantCulture, $" tree {unit.Tree + 1}/{settings.Trees()}") : "";
+            var which = settings.Trees() > 1 ? string.Create(CultureInfo.InvariantCulture, $" tree {unit.Tree} of {settings.Trees()} (seed {unit.Seed})") : "";
             _progress.Info($"search {unit.Budget:0.###}{which}: best perplexity {tree.Records.MaxBy(r => r.Reward)!.Perplexity:F4} after {tree.Tree.Evaluations} evaluations in {tree.Tree.Seconds:F1} s");
         }
         var dataset = DatasetUnion.Add(cached?.Value ?? SearchDataset.Empty(identity), added);
