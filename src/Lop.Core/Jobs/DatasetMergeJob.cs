@@ -19,6 +19,6 @@ public static class DatasetMergeJob
             using var checkpoint = Formats.HfCheckpoint.Open(folder);
             fingerprint = checkpoint.Fingerprint(new FileDigestCache(store.Root), progress);
         }
-        return FragmentMerge.Run(request.Folders, store, fingerprint, request.ModelFolder ?? "(merged from search fragments)", progress);
+        return FragmentMerge.Run(request.Folders, store, fingerprint, request.ModelFolder, progress);
     }
 }

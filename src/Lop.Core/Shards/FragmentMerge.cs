@@ -25,7 +25,8 @@ internal static class FragmentMerge
     private static readonly DatasetStage Datasets = new();
 
     /// <param name="modelFingerprint">the fingerprint of the model the user named, or null to trust the fragments' agreement</param>
-    public static MergeReport Run(IReadOnlyList<string> folders, ArtifactStore store, string? modelFingerprint, string modelDescription, IJobProgress progress)
+    /// <param name="modelFolder">that model's folder, recorded in the cache entry; null when none was named</param>
+    public static MergeReport Run(IReadOnlyList<string> folders, ArtifactStore store, string? modelFingerprint, string? modelFolder, IJobProgress progress)
     {
         var fragments = FragmentFile.Find(folders)
             .Select(path => (Path: path, Fragment: FragmentFile.Read(path)))
@@ -69,7 +70,9 @@ internal static class FragmentMerge
         if (changed)
         {
             version = cached is { Version: var previous } ? new NuGetVersion(previous.Major, previous.Minor + 1, 0) : Datasets.FirstVersion;
-            var inputs = DatasetStage.Describe(dataset, modelDescription);
+            // Without --model the entry keeps the model folder a local search recorded, if any: it is only for people listing the cache.
+            var model = modelFolder ?? store.TryOpen(DatasetStage.KindName, reference.Key, out _)?.Inputs.GetValueOrDefault("model") ?? "(merged from search fragments)";
+            var inputs = DatasetStage.Describe(dataset, model);
             inputs["engine"] = engine;
             Datasets.Save(store, reference.Key, dataset, version, inputs);
             progress.Info(string.Create(CultureInfo.InvariantCulture,

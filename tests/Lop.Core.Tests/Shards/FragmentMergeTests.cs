@@ -25,7 +25,7 @@ public sealed class FragmentMergeTests : IDisposable
     }
 
     private MergeReport Merge(string cache, string? model, params string[] folders) =>
-        FragmentMerge.Run(folders, new ArtifactStore(_temp.Sub(cache)), model, "test model", SilentProgress.Instance);
+        FragmentMerge.Run(folders, new ArtifactStore(_temp.Sub(cache)), model, null, SilentProgress.Instance);
 
     private static readonly SearchFragment LowTree0 = Fragment(0.3, 0, 1234, Records(0.3, [5, 5, 5], [6, 4, 5], [4, 6, 5]), seconds: 1.1);
     private static readonly SearchFragment LowTree1 = Fragment(0.3, 1, 99, Records(0.3, [5, 5, 5], [4, 6, 5], [7, 4, 4]), seconds: 2.2);
