@@ -157,6 +157,11 @@ public sealed class ShardedSearchTests : IDisposable
         Assert.Contains("shard index 4 is not below the shard count 4", badShard.StdErr);
         Assert.False(Directory.Exists(_temp.Sub("x")));
 
+        var noOut = CliRunner.Run(Environment(), ["search", .. _search, "--shard", "0/2", "--cache", _temp.Sub("cache")]);
+        Assert.Equal(1, noOut.ExitCode);
+        Assert.Contains("LOP5101", noOut.StdErr);
+        Assert.Contains("--out", noOut.StdErr);
+
         var halfPair = CliRunner.Run(Environment(("JOB_COMPLETION_INDEX", "1")), ["search", .. _search, "--out", _temp.Sub("x"), "--cache", _temp.Sub("cache")]);
         Assert.Equal(1, halfPair.ExitCode);
         Assert.Contains("LOP5101", halfPair.StdErr);
