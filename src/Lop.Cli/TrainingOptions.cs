@@ -12,6 +12,10 @@ internal sealed class TrainingOptions
 {
     private readonly Option<string?> _budgets = new("--budgets") { Description = $"Budgets to search and train the predictor on (default {string.Join(",", PredictorTraining.DefaultBudgets)})." };
     private readonly Option<int?> _simulations = new("--simulations") { Description = $"MCTS simulations per budget (default {new SearchSettings().Simulations}, as in the paper)." };
+    private readonly Option<int?> _seedsPerBudget = new("--seeds-per-budget")
+    {
+        Description = "Independent MCTS trees per budget (root-parallel search; default 1), seeded from --search-seed; each runs --simulations, which should be about 50 or more. A budget's configurations are the union of its trees'.",
+    };
     private readonly Option<int?> _searchSeed = new("--search-seed") { Description = "Seed of the search and of predictor training." };
     private readonly Option<int> _rewardSequences = new("--reward-sequences")
     {
@@ -38,6 +42,7 @@ internal sealed class TrainingOptions
     {
         command.Options.Add(_budgets);
         command.Options.Add(_simulations);
+        command.Options.Add(_seedsPerBudget);
         command.Options.Add(_searchSeed);
         command.Options.Add(_rewardSequences);
         command.Options.Add(_imageGapWeight);
@@ -56,6 +61,10 @@ internal sealed class TrainingOptions
         if (result.GetValue(_simulations) is int simulations)
         {
             search = search with { Simulations = simulations };
+        }
+        if (result.GetValue(_seedsPerBudget) is int trees)
+        {
+            search = search with { SeedsPerBudget = trees };
         }
         if (result.GetValue(_imageGapWeight) is double gapWeight)
         {

@@ -7,7 +7,10 @@ internal sealed record CliResult(int ExitCode, string StdOut, string StdErr);
 /// <summary>Runs the built CLI as a separate process: the real launch path, native loading included.</summary>
 internal static class CliRunner
 {
-    public static CliResult Run(params string[] args)
+    public static CliResult Run(params string[] args) => Run(new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs with these environment variables set (a null value removes the variable), as a CI system or Kubernetes would start it.</summary>
+    public static CliResult Run(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -15,6 +18,17 @@ internal static class CliRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Lop.Cli.dll"));
         foreach (var arg in args)
         {

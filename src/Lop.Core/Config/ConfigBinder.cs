@@ -87,6 +87,10 @@ internal sealed class ConfigBinder(ConfigValues values)
             {
                 training = training with { Search = training.Search with { Simulations = simulations } };
             }
+            if (Get(s, S.SeedsPerBudget.Name) is { } treesNode && values.Integer(treesNode, S.SeedsPerBudget.Under(S.Section), S.SeedsPerBudget.IntegerMinimum) is int trees)
+            {
+                training = training with { Search = training.Search with { SeedsPerBudget = trees } };
+            }
             if (Get(s, S.RewardSequences.Name) is { } rewardNode && values.Integer(rewardNode, S.RewardSequences.Under(S.Section), S.RewardSequences.IntegerMinimum) is int reward)
             {
                 training = training with { RewardSequences = reward };

@@ -54,6 +54,9 @@ internal static class LopYamlKeys
 
         public static readonly ConfigKey Seed = new("seed", Integer, "Seed of the search and of predictor training.") { Default = new SearchSettings().Seed, Example = "1234" };
 
+        public static readonly ConfigKey SeedsPerBudget = new("seedsPerBudget", Integer, "Independent MCTS trees per budget (root-parallel search), each running simulations (keep at least about 50 each); their configurations are pooled.")
+        { IntegerMinimum = 1, Default = 1, Example = "4" };
+
         public static readonly ConfigKey MaxPruneRatio = new("maxPruneRatio", Number, "No layer loses more than this fraction of its FFN neurons (above 0 and below 1).")
         { Range = new(ExclusiveMinimum: 0, ExclusiveMaximum: 1), Default = new SearchSettings().UpperBound, Example = "0.9" };
 
@@ -63,7 +66,7 @@ internal static class LopYamlKeys
         public static readonly ConfigKey Section = new("search", ConfigValueKind.Section, "The search for the best per-layer allocation at each training budget (defaults are the LOP paper's).")
         {
             Nullable = true,
-            Keys = [Budgets, Simulations, RewardSequences, Seed, MaxPruneRatio, ImageGapWeight],
+            Keys = [Budgets, Simulations, SeedsPerBudget, RewardSequences, Seed, MaxPruneRatio, ImageGapWeight],
             Example = "{simulations: 60}",
         };
     }

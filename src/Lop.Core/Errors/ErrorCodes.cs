@@ -75,6 +75,28 @@ public static class ErrorCodes
     /// <summary>Activations, importance scores or a loss came out NaN or infinite: the checkpoint overflows in the compute dtype, or is broken.</summary>
     public const string NonFiniteValues = "LOP4006";
 
+    // Search shards and their fragments (dotnet lop search --shard, dotnet lop datasets merge)
+    /// <summary>A shard that cannot be: --shard not i/N with 0 &lt;= i &lt; N, half of a CI variable pair, or a sharded search without --out.</summary>
+    public const string ShardSpecInvalid = "LOP5101";
+
+    /// <summary>A fragment whose file name is not the SHA-256 of its content: changed or renamed after its shard wrote it.</summary>
+    public const string FragmentTampered = "LOP5102";
+
+    /// <summary>A fragment file that is not a fragment this engine reads: not JSON, another format or schema, not canonical, or fields that contradict its dataset key.</summary>
+    public const string FragmentUnreadable = "LOP5103";
+
+    /// <summary>Fragments of one merge that belong to different datasets: another model, calibration, importance, dtype, search setting or reward sequence count.</summary>
+    public const string FragmentMismatch = "LOP5104";
+
+    /// <summary>A fragment searched on another model than the one the merge names (--model).</summary>
+    public const string FragmentModelMismatch = "LOP5105";
+
+    /// <summary>Fragments of one merge written by different engine versions, whose searches need not agree.</summary>
+    public const string FragmentEngineMismatch = "LOP5106";
+
+    /// <summary>A merge given a folder that does not exist, or folders that hold no fragment.</summary>
+    public const string FragmentsMissing = "LOP5107";
+
     // Dataset packages (dotnet lop datasets pack / import, and the packages a build references)
     /// <summary>datasets pack: the cache holds no dataset for this model, calibration and search settings; `dotnet lop search` with the same options makes it.</summary>
     public const string PackDatasetNotCached = "LOP5201";

@@ -119,15 +119,23 @@ internal sealed class ModelPipeline : IDisposable
         return _importance = new Cached<ImportanceScores>(scores, key, version.ToNormalizedString(), file, false);
     }
 
+    /// <summary>What the dataset of these search settings is keyed by, and its key: what a shard's fragments carry.</summary>
+    public DatasetIdentity DatasetIdentity(SearchSettings settings, int rewardSequences)
+    {
+        var importance = ImportanceMethod.Activation.ToString().ToLowerInvariant();
+        var key = DatasetArtifacts.Key(Fingerprint, Inputs.Calibration.ContentHash, importance, Inputs.ComputeDType, settings, rewardSequences);
+        return new DatasetIdentity(key, Fingerprint, Inputs.Calibration.ContentHash, importance, Inputs.ComputeDType, settings, rewardSequences);
+    }
+
     /// <summary>
-    /// The dataset holding every requested budget: budgets the cached entry lacks are searched now and
-    /// added to it as its next version; <see cref="SearchedDataset.SearchedNow"/> names them.
+    /// The dataset holding every requested budget, each with all its trees (<see cref="SearchSettings.SeedsPerBudget"/>):
+    /// units the cached entry lacks are searched now and added to it as its next version;
+    /// <see cref="SearchedDataset.SearchedNow"/> names their budgets.
     /// </summary>
     public SearchedDataset Dataset(IReadOnlyList<double> budgets, SearchSettings settings, int rewardSequences, CancellationToken cancellation)
     {
-        var importance = ImportanceMethod.Activation;
-        var importanceName = importance.ToString().ToLowerInvariant();
-        var key = DatasetArtifacts.Key(Fingerprint, Inputs.Calibration.ContentHash, importanceName, Inputs.ComputeDType, settings, rewardSequences);
+        var identity = DatasetIdentity(settings, rewardSequences);
+        var key = identity.Key;
         var file = DatasetArtifacts.PayloadPath(_store, key);
         var available = Inputs.Calibration.Search.Length;
         if (rewardSequences > available)
@@ -137,33 +145,32 @@ internal sealed class ModelPipeline : IDisposable
                 $"search.rewardSequences is {rewardSequences} but the search split holds {available} sequences; candidates are scored on all {available}. Add calibration text, raise calibration.maxSequences or lower rewardSequences."));
         }
         var cached = TryLoad(DatasetArtifacts, key);
-        var existing = cached?.Value.Budgets ?? [];
-        var missing = budgets.Where(b => !existing.Any(e => SearchDataset.SameBudget(e.Budget, b))).Distinct().ToList();
+        var missing = SearchUnit.All(budgets, settings).Where(u => !DatasetUnion.Holds(cached?.Value, u.Budget, u.Seed)).ToList();
         if (missing.Count == 0 && cached is { } hit)
         {
             _progress.Info($"search: dataset {key[..12]} v{hit.Version} already holds budgets {string.Join(", ", budgets)}");
             return new SearchedDataset(new Cached<SearchDataset>(hit.Value, key, hit.Version.ToNormalizedString(), file, true), []);
         }
-        var added = new List<DatasetBudget>();
-        foreach (var budget in missing)
+        var added = new List<(double Budget, TreeResult Tree)>();
+        foreach (var unit in missing)
         {
-            var result = Search(budget, settings, rewardSequences, cancellation);
-            added.Add(new DatasetBudget(budget, result.Seconds, result.Evaluations, result.Records));
-            _progress.Info($"search {budget:0.###}: best perplexity {result.Best.Perplexity:F4} after {result.Evaluations} evaluations in {result.Seconds:F1} s");
+            var tree = SearchOne(unit, settings, rewardSequences, cancellation);
+            added.Add((unit.Budget, tree));
+            var which = settings.Trees() > 1 ? string.Create(CultureInfo.InvariantCulture, $" tree {unit.Tree} of {settings.Trees()} (seed {unit.Seed})") : "";
+            _progress.Info($"search {unit.Budget:0.###}{which}: best perplexity {tree.Records.MaxBy(r => r.Reward)!.Perplexity:F4} after {tree.Tree.Evaluations} evaluations in {tree.Tree.Seconds:F1} s");
         }
-        var dataset = new SearchDataset
-        {
-            ModelFingerprint = Fingerprint,
-            CalibrationHash = Inputs.Calibration.ContentHash,
-            Importance = importanceName,
-            ComputeDType = Inputs.ComputeDType,
-            Settings = settings,
-            RewardSequences = rewardSequences,
-            Budgets = existing.Concat(added).OrderBy(b => b.Budget).ToList(),
-        };
+        var dataset = DatasetUnion.Add(cached?.Value ?? SearchDataset.Empty(identity), added);
         var version = cached is { Version: var previous } ? new NuGet.Versioning.NuGetVersion(previous.Major, previous.Minor + 1, 0) : DatasetArtifacts.FirstVersion;
         DatasetArtifacts.Save(_store, key, dataset, version, DatasetStage.Describe(dataset, Inputs.Checkpoint.Folder));
-        return new SearchedDataset(new Cached<SearchDataset>(dataset, key, version.ToNormalizedString(), file, false), missing);
+        return new SearchedDataset(new Cached<SearchDataset>(dataset, key, version.ToNormalizedString(), file, false),
+            missing.Select(u => u.Budget).Distinct().ToList());
+    }
+
+    /// <summary>One unit of a search (one tree of one budget, with its own seed), as <see cref="Dataset"/> and a search shard run it.</summary>
+    public TreeResult SearchOne(SearchUnit unit, SearchSettings settings, int rewardSequences, CancellationToken cancellation)
+    {
+        var result = Search(unit.Budget, settings with { Seed = unit.Seed }, rewardSequences, cancellation);
+        return new TreeResult(new SearchTree(unit.Seed, result.Seconds, result.Evaluations), result.Records);
     }
 
     /// <summary>The predictor trained on the best configurations of the training budgets (searching what the dataset lacks).</summary>

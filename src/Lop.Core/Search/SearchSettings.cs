@@ -44,6 +44,33 @@ public sealed record SearchSettings
 
     public long Seed { get; init; } = 1234;
 
+    private readonly int? _seedsPerBudget;
+
+    /// <summary>
+    /// <b>Ours:</b> independent MCTS trees per budget (root parallelism), each seeded by <see cref="TreeSeed"/>
+    /// and running <see cref="Simulations"/> simulations; a budget's records are the union of its trees'.
+    /// Trees share nothing, so they can run as separate shards. Each tree needs about 50 simulations or
+    /// more to get below its first perturbations. Null means one tree; 1 is stored as null so that the
+    /// settings' JSON in cache keys is the same as before the option existed.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? SeedsPerBudget
+    {
+        get => _seedsPerBudget;
+        init => _seedsPerBudget = value == 1 ? null : value;
+    }
+
+    /// <summary>Trees per budget (a method, so the settings' JSON in cache keys is unchanged).</summary>
+    internal int Trees() => SeedsPerBudget ?? 1;
+
+    /// <summary>
+    /// The seed of tree <paramref name="tree"/>: tree 0 is <see cref="Seed"/> itself, so one tree searches as
+    /// before; later trees draw from SplitMix64 seeded by the seed and the tree index, far apart for neighbouring seeds.
+    /// </summary>
+    internal long TreeSeed(int tree) => tree == 0
+        ? Seed
+        : unchecked((long)new Calibration.SplitMix64((ulong)Seed ^ ((ulong)tree * 0xD1B54A32D192ED03UL)).NextUInt64());
+
     /// <summary>Sequences per forward pass when a candidate is evaluated.</summary>
     public int BatchSize { get; init; } = 8;
 
@@ -78,6 +105,7 @@ public sealed record SearchSettings
         Require(LowerBound >= 0 && LowerBound <= UpperBound && UpperBound < 1,
             string.Create(c, $"ratio bounds are [{LowerBound}, {UpperBound}]; they must satisfy 0 <= lower <= upper < 1."));
         Require(ImageGapWeight >= 0 && double.IsFinite(ImageGapWeight), string.Create(c, $"image gap weight is {ImageGapWeight}; it must be a finite number, 0 or more."));
+        Require(SeedsPerBudget is null or >= 1, string.Create(c, $"seeds per budget is {SeedsPerBudget}; a budget needs at least one tree."));
         Require(BatchSize >= 1, string.Create(c, $"batch size is {BatchSize}; it must be at least 1."));
     }
 }

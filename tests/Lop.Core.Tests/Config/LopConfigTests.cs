@@ -60,6 +60,7 @@ public sealed class LopConfigTests : IDisposable
             search:
               budgets: [0.3, 0.5]
               simulations: 10
+              seedsPerBudget: 3
               rewardSequences: 4
               seed: 99
               maxPruneRatio: 0.8
@@ -91,6 +92,7 @@ public sealed class LopConfigTests : IDisposable
         Assert.Equal("bf16", config.DType);
         Assert.Equal([0.3, 0.5], config.Training.Budgets);
         Assert.Equal(10, config.Training.Search.Simulations);
+        Assert.Equal(3, config.Training.Search.SeedsPerBudget);
         Assert.Equal(99, config.Training.Search.Seed);
         Assert.Equal(99, config.Training.Predictor.Seed);
         Assert.Equal(0.8, config.Training.Search.UpperBound);
@@ -110,7 +112,7 @@ public sealed class LopConfigTests : IDisposable
             ],
             config.Targets.Select(t => t.Constraint).ToArray());
         Assert.Equal(["phone", "small", "server", "edge-box", "tiny-box"], config.Targets.Select(t => t.Name));
-        Assert.Equal((31, 5), (config.Targets[3].Line, config.Targets[3].Column));
+        Assert.Equal((32, 5), (config.Targets[3].Line, config.Targets[3].Column));
     }
 
     [Fact]
@@ -189,6 +191,7 @@ public sealed class LopConfigTests : IDisposable
 
     [Theory]
     [InlineData("search:\n  simulations: many", 7, 16, "search.simulations is 'many'; expected an integer, at least 0.")]
+    [InlineData("search:\n  seedsPerBudget: 0", 7, 19, "search.seedsPerBudget is '0'; expected an integer, at least 1.")]
     [InlineData("search:\n  budgets: [0.2, 1.5]", 7, 18, "a budget is '1.5'; expected a fraction at least 0 and below 1.")]
     [InlineData("search:\n  maxPruneRatio: 1", 7, 18, "search.maxPruneRatio is '1'; expected a fraction above 0 and below 1, e.g. 0.9.")]
     [InlineData("dtype: f64", 6, 8, "dtype is 'f64'; expected f32, bf16, f16 or checkpoint; did you mean 'f32'?")]
