@@ -121,7 +121,7 @@ public sealed class DatasetPackageTests : IDisposable
         var manifest = JsonSerializer.Deserialize<DatasetPackageManifest>(File.ReadAllText(Path.Combine(extracted, "lop", "package.json")), DatasetPackageManifest.Json)!;
         Assert.Equal(report.GetProperty("digest").GetString(), manifest.Digest);
         Assert.Equal(PackageDigest.Compute(Path.Combine(extracted, "lop"), manifest), manifest.Digest);
-        Assert.Equal(datasetKey, manifest.Dataset.DatasetKey);
+        Assert.Equal(datasetKey, manifest.Dataset.Key);
         Assert.Equal([0.3], manifest.Budgets);
         Assert.Equal(["dataset", "importance"], manifest.Entries.Select(e => e.Kind));
         var props = File.ReadAllText(Path.Combine(extracted, "build", "tiny-llama.Lop.Datasets.props"));

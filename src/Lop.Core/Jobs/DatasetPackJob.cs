@@ -50,7 +50,7 @@ public static class DatasetPackJob
         var identity = pipeline.DatasetIdentity(request.Training.Search, request.Training.RewardSequences);
         var dataset = pipeline.CachedDataset(request.Training.Search, request.Training.RewardSequences)
             ?? throw new LopException(ErrorCodes.PackDatasetNotCached,
-                $"the cache {store.Root} holds no search dataset for this model, calibration and search settings (dataset key {identity.DatasetKey[..12]}); "
+                $"the cache {store.Root} holds no search dataset for this model, calibration and search settings (dataset key {identity.Key[..12]}); "
                 + "make it first with `dotnet lop search` and the same --model, --calibration, calibration, search and --dtype options (and --cache), then pack again.",
                 request.ModelFolder);
         var entries = new List<(PackagedEntry Entry, string Folder)> { Entry(store, DatasetStage.KindName, dataset.Key, "dotnet lop search") };

@@ -92,7 +92,7 @@ internal static class DatasetPackageImport
     private static (string Code, string Reason)? Mismatch(DatasetPackage package, DatasetIdentity project)
     {
         var packed = package.Manifest.Dataset;
-        if (packed.DatasetKey == project.DatasetKey && package.Manifest.Entries.Any(e => e.Kind == DatasetStage.KindName && e.Key == project.DatasetKey))
+        if (packed.Key == project.Key && package.Manifest.Entries.Any(e => e.Kind == DatasetStage.KindName && e.Key == project.Key))
         {
             return null;
         }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Lop.Core.Pipeline;
+using Lop.Core.Search;
 
 namespace Lop.Core.Packaging;
 

@@ -67,19 +67,10 @@ internal sealed class ModelPipeline : IDisposable
     /// <summary>The artifact cache this pipeline reads and writes.</summary>
     public ArtifactStore Store => _store;
 
-    /// <summary>What a dataset for these settings is keyed by, and so what a packaged dataset must match to stand in for a search.</summary>
-    public DatasetIdentity DatasetIdentity(SearchSettings settings, int rewardSequences)
-    {
-        var importance = ImportanceMethod.Activation.ToString().ToLowerInvariant();
-        return new DatasetIdentity(
-            DatasetArtifacts.Key(Fingerprint, Inputs.Calibration.ContentHash, importance, Inputs.ComputeDType, settings, rewardSequences),
-            Fingerprint, Inputs.Calibration.ContentHash, importance, Inputs.ComputeDType, System.Text.Json.JsonSerializer.Serialize(settings), rewardSequences);
-    }
-
     /// <summary>The cached dataset for these settings without searching anything, or null when the cache has none.</summary>
     public Cached<SearchDataset>? CachedDataset(SearchSettings settings, int rewardSequences)
     {
-        var key = DatasetIdentity(settings, rewardSequences).DatasetKey;
+        var key = DatasetIdentity(settings, rewardSequences).Key;
         return TryLoad(DatasetArtifacts, key) is { } hit
             ? new Cached<SearchDataset>(hit.Value, key, hit.Version.ToNormalizedString(), DatasetArtifacts.PayloadPath(_store, key), true)
             : null;
@@ -119,7 +110,7 @@ internal sealed class ModelPipeline : IDisposable
         return _importance = new Cached<ImportanceScores>(scores, key, version.ToNormalizedString(), file, false);
     }
 
-    /// <summary>What the dataset of these search settings is keyed by, and its key: what a shard's fragments carry.</summary>
+    /// <summary>What the dataset of these search settings is keyed by, and its key: what a shard's fragments carry and a packaged dataset must match to stand in for a search.</summary>
     public DatasetIdentity DatasetIdentity(SearchSettings settings, int rewardSequences)
     {
         var importance = ImportanceMethod.Activation.ToString().ToLowerInvariant();
