@@ -42,14 +42,19 @@ internal static class BudgetProjection
         return (min, max);
     }
 
-    public static BudgetAllocation Project(
-        IReadOnlyList<double> ratios,
-        IReadOnlyList<int> widths,
-        double budget,
-        double lowerBound = DefaultLowerBound,
-        double upperBound = DefaultUpperBound)
+    /// <summary>
+    /// Throws <c>LOP4001</c> unless <paramref name="budget"/> can be met with every layer's ratio within the
+    /// bounds: searches and evals check every budget before the first hour of work, not when they reach it.
+    /// </summary>
+    public static void EnsureFeasible(IReadOnlyList<int> widths, double budget, double lowerBound = DefaultLowerBound, double upperBound = DefaultUpperBound)
     {
-        Validate(ratios, widths, budget, lowerBound, upperBound);
+        ValidateBudget(budget);
+        _ = Feasible(widths, budget, lowerBound, upperBound);
+    }
+
+    /// <summary>Each layer's fewest and most kept neurons, and the budget's kept total, which must lie between their sums.</summary>
+    private static (int[] Min, int[] Max, int Target) Feasible(IReadOnlyList<int> widths, double budget, double lowerBound, double upperBound)
+    {
         var layers = widths.Count;
         var min = new int[layers];
         var max = new int[layers];
@@ -71,6 +76,19 @@ internal static class BudgetProjection
             throw new LopException(ErrorCodes.InvalidRatio, string.Create(CultureInfo.InvariantCulture,
                 $"a budget of {budget} keeps {target} of {total} FFN neurons, but with every layer's ratio within [{lowerBound}, {upperBound}] only {fewest} to {most} can be kept: choose a budget from {1.0 - most / total:0.####} to {1.0 - fewest / total:0.####}, or widen the bounds."));
         }
+        return (min, max, target);
+    }
+
+    public static BudgetAllocation Project(
+        IReadOnlyList<double> ratios,
+        IReadOnlyList<int> widths,
+        double budget,
+        double lowerBound = DefaultLowerBound,
+        double upperBound = DefaultUpperBound)
+    {
+        Validate(ratios, widths, budget, lowerBound, upperBound);
+        var layers = widths.Count;
+        var (min, max, target) = Feasible(widths, budget, lowerBound, upperBound);
 
         var shift = Shift(ratios, widths, min, max, target);
         var kept = Round(Continuous(ratios, widths, min, max, shift), min, max, target);

@@ -31,6 +31,7 @@ public static class ShardSearchJob
         progress.Info(string.Create(CultureInfo.InvariantCulture,
             $"{request.Shard}: {mine.Count} of {units.Count} units ({units.Count / Math.Max(1, search.Settings.Trees())} budgets x {search.Settings.Trees()} trees) into {Path.GetFullPath(request.OutFolder)}"));
         using var pipeline = ModelPipeline.Open(search.ModelFolder, search.Calibration, search.DType, search.CacheFolder, progress);
+        pipeline.EnsureFeasible(search.Budgets, search.Settings);
         var identity = pipeline.DatasetIdentity(search.Settings, search.RewardSequences);
         var earlier = Earlier(request.OutFolder, identity.Key);
         var summaries = new List<ShardUnitSummary>();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Lop.Core.Allocation;
 using Lop.Core.Artifacts;
 using Lop.Core.Errors;
 using Lop.Core.Importance;
@@ -142,19 +143,30 @@ internal sealed class ModelPipeline : IDisposable
             _progress.Info($"search: dataset {key[..12]} v{hit.Version} already holds budgets {string.Join(", ", budgets)}");
             return new SearchedDataset(new Cached<SearchDataset>(hit.Value, key, hit.Version.ToNormalizedString(), file, true), []);
         }
-        var added = new List<(double Budget, TreeResult Tree)>();
+        EnsureFeasible(budgets, settings);
+        var dataset = cached?.Value ?? SearchDataset.Empty(identity);
+        var version = cached?.Version;
         foreach (var unit in missing)
         {
             var tree = SearchOne(unit, settings, rewardSequences, cancellation);
-            added.Add((unit.Budget, tree));
             var which = settings.Trees() > 1 ? string.Create(CultureInfo.InvariantCulture, $" tree {unit.Tree} of {settings.Trees()} (seed {unit.Seed})") : "";
             _progress.Info($"search {unit.Budget:0.###}{which}: best perplexity {tree.Records.MaxBy(r => r.Reward)!.Perplexity:F4} after {tree.Tree.Evaluations} evaluations in {tree.Tree.Seconds:F1} s");
+            // Saved after every tree, each as the next minor version: a run stopped or failing later keeps what it searched.
+            dataset = DatasetUnion.Add(dataset, [(unit.Budget, tree)]);
+            version = version is { } previous ? new NuGet.Versioning.NuGetVersion(previous.Major, previous.Minor + 1, 0) : DatasetArtifacts.FirstVersion;
+            DatasetArtifacts.Save(_store, key, dataset, version, DatasetStage.Describe(dataset, Inputs.Checkpoint.Folder));
         }
-        var dataset = DatasetUnion.Add(cached?.Value ?? SearchDataset.Empty(identity), added);
-        var version = cached is { Version: var previous } ? new NuGet.Versioning.NuGetVersion(previous.Major, previous.Minor + 1, 0) : DatasetArtifacts.FirstVersion;
-        DatasetArtifacts.Save(_store, key, dataset, version, DatasetStage.Describe(dataset, Inputs.Checkpoint.Folder));
-        return new SearchedDataset(new Cached<SearchDataset>(dataset, key, version.ToNormalizedString(), file, false),
+        return new SearchedDataset(new Cached<SearchDataset>(dataset, key, version!.ToNormalizedString(), file, false),
             missing.Select(u => u.Budget).Distinct().ToList());
+    }
+
+    /// <summary>LOP4001 for the first budget the ratio bounds cannot meet, before any search starts.</summary>
+    public void EnsureFeasible(IEnumerable<double> budgets, SearchSettings settings)
+    {
+        foreach (var budget in budgets)
+        {
+            BudgetProjection.EnsureFeasible(Widths, budget, settings.LowerBound, settings.UpperBound);
+        }
     }
 
     /// <summary>One unit of a search (one tree of one budget, with its own seed), as <see cref="Dataset"/> and a search shard run it.</summary>

@@ -170,9 +170,50 @@ public sealed class ModelPipelineTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
+    [Fact]
+    public void A_budget_the_ratio_bounds_cannot_meet_fails_before_any_budget_is_searched()
+    {
+        var progress = new RecordingProgress();
+        using var pipeline = Open(progress);
+
+        // With every layer pruned at most 90%, 0.95 cannot be met; 0.3 comes first and must not be searched for nothing.
+        var error = Assert.Throws<Lop.Core.Errors.LopException>(() => pipeline.Dataset([0.3, 0.95], Training.Search, Training.RewardSequences, CancellationToken.None));
+
+        Assert.Equal("LOP4001", error.Code);
+        Assert.Contains("a budget of 0.95", error.Message);
+        Assert.DoesNotContain(progress.Lines, l => l.StartsWith("search", StringComparison.Ordinal));
+        Assert.Null(pipeline.CachedDataset(Training.Search, Training.RewardSequences));
+    }
+
+    [Fact]
+    public void A_search_stopped_after_its_first_budget_keeps_that_budget_in_the_cache()
+    {
+        using var stop = new CancellationTokenSource();
+        var progress = new RecordingProgress(line =>
+        {
+            if (line.StartsWith("search 0.3:", StringComparison.Ordinal))
+            {
+                stop.Cancel();
+            }
+        });
+        using (var pipeline = Open(progress))
+        {
+            Assert.ThrowsAny<OperationCanceledException>(() => pipeline.Dataset([0.3, 0.6], Training.Search, Training.RewardSequences, stop.Token));
+        }
+
+        using var again = Open(new RecordingProgress());
+        var kept = again.CachedDataset(Training.Search, Training.RewardSequences);
+        Assert.NotNull(kept);
+        Assert.Equal("1.0.0", kept.Version);
+        Assert.Equal([0.3], kept.Value.Budgets.Select(b => b.Budget));
+        var resumed = again.Dataset([0.3, 0.6], Training.Search, Training.RewardSequences, CancellationToken.None);
+        Assert.Equal([0.6], resumed.SearchedNow);
+        Assert.Equal("1.1.0", resumed.Dataset.Version);
+    }
+
     private ModelPipeline Open(IJobProgress progress) => ModelPipeline.Open(_model, _calibration, "f32", _temp.Sub("cache"), progress);
 
-    private sealed class RecordingProgress : IJobProgress
+    private sealed class RecordingProgress(Action<string>? onInfo = null) : IJobProgress
     {
         public List<string> Lines { get; } = [];
 
@@ -180,7 +221,11 @@ public sealed class ModelPipelineTests : IDisposable
         {
         }
 
-        public void Info(string message) => Lines.Add(message);
+        public void Info(string message)
+        {
+            Lines.Add(message);
+            onInfo?.Invoke(message);
+        }
 
         public List<(string Code, string Message)> Warnings { get; } = [];
 
