@@ -9,7 +9,9 @@
 #  4. run the app, which chooses the variant this machine should run and generates text with it (then
 #     once more with a forced target); the same through `dotnet lop generate`; compare with uniform
 #     pruning, and llama.cpp's perplexity of a shipped GGUF with the engine's;
-#  5. the same for the multimodal sample: a LLaVA-architecture model trained on rendered scenes,
+#  5. the text sample's dataset through a NuGet feed: packed, then restored by a project built with an empty
+#     cache, which imports it and searches nothing;
+#  6. the same for the multimodal sample: a LLaVA-architecture model trained on rendered scenes,
 #     pruned by samples/MultimodalConsole on image+caption calibration (vision tower kept), whose
 #     GGUF variants (language model + mmproj) then caption held-out scenes through llama.cpp.
 set -euo pipefail
@@ -45,6 +47,15 @@ echo "uniform 50% pruning, for comparison with 'half':"
 lop perplexity --model "$out/variants/uniform-0.5" --calibration "$out/calibration.txt"
 echo "'half' as shipped: llama.cpp on its q8_0 GGUF beside the engine on its checkpoint:"
 lop perplexity --model "$variants/half" --calibration "$out/calibration.txt" --gguf "$variants/half/model.gguf"
+
+# The dataset through the team's NuGet feed: the text sample's search dataset, with its importance scores and
+# predictor, packed into the local feed; then samples/DatasetFromFeed, which references that package, built as on
+# a fresh CI runner (its own empty cache, no earlier build): the engine imports the package and searches nothing.
+datasets_id=LopSample.TextModel.Lop.Datasets
+lop datasets pack --model "$out/model" --calibration "$out/calibration.txt" --include importance,predictor --id "$datasets_id" --out artifacts/packages
+# A dataset searched again keeps its version: drop NuGet's copy of this one package so the feed's is restored.
+rm -rf "$HOME/.nuget/packages/${datasets_id,,}" artifacts/fresh-runner-cache samples/DatasetFromFeed/bin samples/DatasetFromFeed/obj
+LOP_CACHE="$PWD/artifacts/fresh-runner-cache" dotnet build samples/DatasetFromFeed -nologo -v:minimal -p:LopVersion="$version"
 
 lop sample-model --multimodal --out "$multimodal"
 dotnet build samples/MultimodalConsole -nologo -v:minimal -p:LopVersion="$version"
