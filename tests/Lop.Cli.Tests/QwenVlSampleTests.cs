@@ -95,6 +95,16 @@ public sealed class QwenVlSampleTests : IDisposable
         Assert.Equal(a.Gap, b.Gap);
     }
 
+    [Theory]
+    [InlineData("--out", "x")]
+    [InlineData("--out", "x", "--multimodal")]
+    [InlineData("--out", "x", "--multimodal", "--architecture", "qwen2.5-vl")]
+    public void The_text_and_multimodal_samples_parse_without_errors(params string[] arguments)
+    {
+        var parsed = Lop.Cli.Commands.SampleModelCommand.Create().Parse(arguments);
+        Assert.Empty(parsed.Errors);
+    }
+
     [Fact]
     public void Architecture_needs_the_multimodal_sample()
     {

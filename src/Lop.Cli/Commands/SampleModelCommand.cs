@@ -32,7 +32,8 @@ internal static class SampleModelCommand
         command.Options.Add(json);
         command.Validators.Add(result =>
         {
-            if (result.GetValue(architecture) != "llava" && !result.GetValue(multimodal))
+            // Given on the command line, not its default: a validator runs before defaults are applied.
+            if (result.GetResult(architecture) is { Implicit: false } && !result.GetValue(multimodal))
             {
                 result.AddError("--architecture chooses the multimodal sample's architecture; add --multimodal.");
             }
