@@ -33,25 +33,26 @@ internal static class SearchCostBenchmark
         var budget = double.Parse(BenchmarkArgs.Value(args, "--budget") ?? "0.5", c);
         var rewardSequences = int.Parse(BenchmarkArgs.Value(args, "--reward-sequences") ?? "32", c);
         var today = new SearchSettings { Simulations = int.Parse(BenchmarkArgs.Value(args, "--simulations") ?? "300", c) };
-        var cheap = today.WithCheaperSimulations(
-            int.Parse(BenchmarkArgs.Value(args, "--staged-sequences") ?? "4", c),
-            int.Parse(BenchmarkArgs.Value(args, "--promote-top") ?? "8", c),
-            int.Parse(BenchmarkArgs.Value(args, "--token-stride") ?? "4", c),
-            int.Parse(BenchmarkArgs.Value(args, "--patience") ?? "100", c));
-        cheap.Validate();
+        // Each variant is staged sequences:promote top:token stride:patience; all of them share one search as today.
+        var variants = (BenchmarkArgs.Value(args, "--cheaper") ?? "4:8:4:100").Split(',').Select(v =>
+        {
+            var p = v.Split(':').Select(x => int.Parse(x, c)).ToArray();
+            var settings = today.WithCheaperSimulations(p[0], p[1], p[2], p[3]);
+            settings.Validate();
+            return settings;
+        }).ToList();
         var samples = args.Select((a, i) => (a, i)).Where(p => p.a == "--sample" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).ToList();
         Console.WriteLine($"threads: {get_num_threads()}; budget {budget}; {rewardSequences} reward sequences; today: {today.Simulations} simulations, every sequence and token");
-        Console.WriteLine($"cheaper: staged {cheap.Staged?.Sequences} sequences, promote top {cheap.Staged?.PromoteTop}, token stride {cheap.ScoredStride()}, patience {cheap.Patience}");
 
         var table = new TextTable("model", "search", "simulations", "full evals", "cheap evals", "GFLOP / budget", "seconds", "simulations/s", "held-out ppl");
         var summary = new List<string>();
-        SampleOutcome? first = null;
+        List<SampleOutcome>? first = null;
         foreach (var sample in samples)
         {
-            var outcome = Sample(sample, budget, rewardSequences, today, cheap, table);
-            first ??= outcome;
-            summary.Add(string.Create(c,
-                $"{outcome.Name}: {outcome.FlopsToday / outcome.FlopsCheap:F2}x fewer FLOPs, {outcome.SecondsToday / outcome.SecondsCheap:F2}x less time; held-out ppl {outcome.HeldOutToday:F4} -> {outcome.HeldOutCheap:F4} ({100 * (outcome.HeldOutCheap / outcome.HeldOutToday - 1):+0.000;-0.000}%); Spearman(cheap, full) {outcome.Spearman:F3} over {outcome.Configurations} configurations"));
+            var outcomes = Sample(sample, budget, rewardSequences, today, variants, table);
+            first ??= outcomes;
+            summary.AddRange(outcomes.Select(outcome => string.Create(c,
+                $"{outcome.Name} [{outcome.Label}]: {outcome.FlopsToday / outcome.FlopsCheap:F2}x fewer FLOPs, {outcome.SecondsToday / outcome.SecondsCheap:F2}x less time; held-out ppl {outcome.HeldOutToday:F4} -> {outcome.HeldOutCheap:F4} ({100 * (outcome.HeldOutCheap / outcome.HeldOutToday - 1):+0.000;-0.000}%); Spearman(cheap, full) {outcome.Spearman:F3} over {outcome.Configurations} configurations")));
         }
         if (!BenchmarkArgs.Flag(args, "--skip-shape"))
         {
@@ -61,7 +62,7 @@ internal static class SearchCostBenchmark
             }
             else
             {
-                summary.Add(Shape(first, budget, rewardSequences, cheap, table));
+                summary.AddRange(Shape(first, budget, rewardSequences, table));
             }
         }
         Console.WriteLine();
@@ -74,11 +75,15 @@ internal static class SearchCostBenchmark
         return 0;
     }
 
+    /// <summary>staged:promote:stride:patience, as --cheaper takes it.</summary>
+    private static string Label(SearchSettings s) =>
+        string.Create(CultureInfo.InvariantCulture, $"{s.Staged?.Sequences ?? 0}:{s.Staged?.PromoteTop ?? 0}:{s.ScoredStride()}:{s.Patience}");
+
     private sealed record SampleOutcome(
-        string Name, SearchResult Today, SearchResult Cheap, double FlopsToday, double FlopsCheap, double SecondsToday, double SecondsCheap,
+        string Name, string Label, SearchSettings Settings, SearchResult Today, SearchResult Cheap, double FlopsToday, double FlopsCheap, double SecondsToday, double SecondsCheap,
         double HeldOutToday, double HeldOutCheap, double Spearman, int Configurations);
 
-    private static SampleOutcome Sample(string folder, double budget, int rewardSequences, SearchSettings today, SearchSettings cheap, TextTable table)
+    private static List<SampleOutcome> Sample(string folder, double budget, int rewardSequences, SearchSettings today, List<SearchSettings> variants, TextTable table)
     {
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
         var calibration = new[] { "calibration.txt", "calibration.jsonl" }.Select(f => Path.Combine(folder, f)).First(File.Exists);
@@ -108,18 +113,27 @@ internal static class SearchCostBenchmark
             }
 
             var before = Search("today", today);
-            var after = Search("cheaper", cheap);
-
-            // Honest correlation: every configuration the full search scored (not only those the cheap stage promoted), scored again cheaply.
-            var cheapSet = sequences.Take(cheap.Staged?.Sequences ?? sequences.Length).ToArray();
-            var cheapScores = before.Result.Records.Select(r =>
+            var correlations = new Dictionary<(int, int), double>();
+            var outcomes = new List<SampleOutcome>();
+            foreach (var cheap in variants)
             {
-                using var narrowed = evaluator.Model.Prefix.Narrow(r.Kept);
-                return -LogLikelihood.Evaluate(evaluator.Model, cheapSet, BatchSize, tokenStride: cheap.ScoredStride()).MeanNll;
-            }).ToArray();
-            var spearman = RankCorrelation.Spearman(cheapScores, before.Result.Records.Select(r => r.Reward).ToArray());
-            return new SampleOutcome(name, before.Result, after.Result, before.Flops, after.Flops, before.Seconds, after.Seconds,
-                before.HeldOut, after.HeldOut, spearman, cheapScores.Length);
+                var after = Search("cheaper " + Label(cheap), cheap);
+                // Honest correlation: every configuration the full search scored (not only those a cheap stage promoted), scored again cheaply.
+                var stage = (cheap.Staged?.Sequences ?? sequences.Length, cheap.ScoredStride());
+                if (!correlations.TryGetValue(stage, out var spearman))
+                {
+                    var cheapSet = sequences.Take(stage.Item1).ToArray();
+                    var cheapScores = before.Result.Records.Select(r =>
+                    {
+                        using var narrowed = evaluator.Model.Prefix.Narrow(r.Kept);
+                        return -LogLikelihood.Evaluate(evaluator.Model, cheapSet, BatchSize, tokenStride: stage.Item2).MeanNll;
+                    }).ToArray();
+                    correlations[stage] = spearman = RankCorrelation.Spearman(cheapScores, before.Result.Records.Select(r => r.Reward).ToArray());
+                }
+                outcomes.Add(new SampleOutcome(name, Label(cheap), cheap, before.Result, after.Result, before.Flops, after.Flops, before.Seconds, after.Seconds,
+                    before.HeldOut, after.HeldOut, spearman, before.Result.Records.Count));
+            }
+            return outcomes;
         }
         finally
         {
@@ -131,7 +145,7 @@ internal static class SearchCostBenchmark
     /// The 0.5B shape: a random BF16 checkpoint in a temp folder, loaded in f32; one sequence of 128 random tokens per
     /// forward, timed at full width narrowed to the budget's uniform widths, with every target scored and with the stride.
     /// </summary>
-    private static string Shape(SampleOutcome counts, double budget, int rewardSequences, SearchSettings cheap, TextTable table)
+    private static IEnumerable<string> Shape(List<SampleOutcome> samples, double budget, int rewardSequences, TextTable table)
     {
         var shape = CheckpointShape.Known.Single(s => s.Name == "qwen2.5-0.5b");
         var folder = Directory.CreateTempSubdirectory("lop-search-cost-0.5b-");
@@ -146,38 +160,54 @@ internal static class SearchCostBenchmark
             var random = new Random(3);
             var sequence = new CalibrationSequence(Enumerable.Range(0, length).Select(_ => random.Next(256)).ToArray());
             var kept = config.IntermediateSizes.Select(w => (int)Math.Round(w * (1 - budget))).ToArray();
-            double Seconds(int stride)
+            // Strides timed in turns, three rounds, the fastest of each kept: the machine is shared, and turns spread its noise evenly.
+            var strides = samples.Select(x => x.Settings.ScoredStride()).Append(1).Distinct().Order().ToArray();
+            var timings = strides.ToDictionary(x => x, _ => double.PositiveInfinity);
+            using (model.Prefix.Narrow(kept))
             {
-                using var narrowed = model.Prefix.Narrow(kept);
-                LogLikelihood.Evaluate(model, [sequence], 1, tokenStride: stride); // warm-up
-                return Enumerable.Range(0, 2).Min(_ =>
+                LogLikelihood.Evaluate(model, [sequence], 1); // warm-up
+                for (var round = 0; round < 3; round++)
                 {
-                    var clock = Stopwatch.StartNew();
-                    LogLikelihood.Evaluate(model, [sequence], 1, tokenStride: stride);
-                    return clock.Elapsed.TotalSeconds;
-                });
+                    foreach (var stride in strides)
+                    {
+                        var clock = Stopwatch.StartNew();
+                        LogLikelihood.Evaluate(model, [sequence], 1, tokenStride: stride);
+                        timings[stride] = Math.Min(timings[stride], clock.Elapsed.TotalSeconds);
+                    }
+                }
             }
-            var (every, strided) = (Seconds(1), Seconds(cheap.ScoredStride()));
-            Console.WriteLine($"  one sequence of {length} tokens at budget {budget}: {every:F2} s scoring every target, {strided:F2} s at stride {cheap.ScoredStride()}");
-
-            // Per budget: the sample's evaluation counts, each evaluation over this shape's sequences of 128 tokens.
-            var staged = cheap.Staged?.Sequences ?? rewardSequences;
+            foreach (var (stride, seconds) in timings)
+            {
+                Console.WriteLine($"  one sequence of {length} tokens at budget {budget}, token stride {stride}: {seconds:F2} s (fastest of 3)");
+            }
+            double Seconds(int stride) => timings[stride];
+            var every = Seconds(1);
             var targets = length - 1;
-            var scoredPerSequence = ScoredTargets.Indices(targets, cheap.ScoredStride()).Length;
             var keptTotal = kept.Sum(k => (double)k);
             double Flops(double sequencesRun, int scored) => SearchFlops.Decoder(config, sequencesRun * targets, sequencesRun * targets * keptTotal, length)
                 + SearchFlops.Head(config, sequencesRun * scored);
-            var todaySequences = (double)counts.Today.Cost.FullEvaluations * rewardSequences;
-            var cheapSequences = (double)counts.Cheap.Cost.FullEvaluations * rewardSequences + (double)counts.Cheap.Cost.CheapEvaluations * staged;
-            var (flopsToday, flopsCheap) = (Flops(todaySequences, targets), Flops(cheapSequences, scoredPerSequence));
-            var (secondsToday, secondsCheap) = (todaySequences * every, cheapSequences * strided);
             var head = SearchFlops.Head(config, targets) / Flops(1, targets);
+            var counts = samples[0];
+            var todaySequences = (double)counts.Today.Cost.FullEvaluations * rewardSequences;
+            var (flopsToday, secondsToday) = (Flops(todaySequences, targets), todaySequences * every);
             table.Add(shape.Name + " (extrapolated)", "today", $"{counts.Today.Cost.Simulations}", $"{counts.Today.Cost.FullEvaluations}", "0",
                 F(flopsToday / 1e9, "F0"), F(secondsToday, "F0"), F(counts.Today.Cost.Simulations / secondsToday, "F4"), "n/a (random weights)");
-            table.Add(shape.Name + " (extrapolated)", "cheaper", $"{counts.Cheap.Cost.Simulations}", $"{counts.Cheap.Cost.FullEvaluations}", $"{counts.Cheap.Cost.CheapEvaluations}",
-                F(flopsCheap / 1e9, "F0"), F(secondsCheap, "F0"), F(counts.Cheap.Cost.Simulations / secondsCheap, "F4"), "n/a (random weights)");
-            return string.Create(CultureInfo.InvariantCulture,
-                $"{shape.Name} (evaluation counts of {counts.Name}, forward seconds measured here; the output layer is {100 * head:F0}% of a full-width forward's FLOPs at budget {budget}): {flopsToday / flopsCheap:F2}x fewer FLOPs, {secondsToday / secondsCheap:F2}x less time per budget ({secondsToday / 3600:F1} h -> {secondsCheap / 3600:F2} h)");
+            var lines = new List<string>();
+            foreach (var sample in samples)
+            {
+                var cheap = sample.Settings;
+                var strided = Seconds(cheap.ScoredStride());
+                // Per budget: the sample's evaluation counts, each evaluation over this shape's sequences of 128 tokens.
+                var staged = cheap.Staged?.Sequences ?? rewardSequences;
+                var scoredPerSequence = ScoredTargets.Indices(targets, cheap.ScoredStride()).Length;
+                var cheapSequences = (double)sample.Cheap.Cost.FullEvaluations * rewardSequences + (double)sample.Cheap.Cost.CheapEvaluations * staged;
+                var (flopsCheap, secondsCheap) = (Flops(cheapSequences, scoredPerSequence), cheapSequences * strided);
+                table.Add(shape.Name + " (extrapolated)", "cheaper " + sample.Label, $"{sample.Cheap.Cost.Simulations}", $"{sample.Cheap.Cost.FullEvaluations}", $"{sample.Cheap.Cost.CheapEvaluations}",
+                    F(flopsCheap / 1e9, "F0"), F(secondsCheap, "F0"), F(sample.Cheap.Cost.Simulations / secondsCheap, "F4"), "n/a (random weights)");
+                lines.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{shape.Name} [{sample.Label}] (evaluation counts of {sample.Name}, forward seconds measured here; the output layer is {100 * head:F0}% of a forward's FLOPs at budget {budget}): {flopsToday / flopsCheap:F2}x fewer FLOPs, {secondsToday / secondsCheap:F2}x less time per budget ({secondsToday / 3600:F1} h -> {secondsCheap / 3600:F2} h)"));
+            }
+            return lines;
         }
         finally
         {
