@@ -49,7 +49,7 @@ static int Usage()
               the median and p90 of many calls in one process (warm), the ratios between them, the largest
               difference of the two paths' ratios, and PASS/FAIL against 5 ms warm and 20 ms cold.
           search-cost --sample DIR [--sample DIR2] [--budget 0.5] [--simulations 300] [--reward-sequences 32]
-                      [--cheaper 4:8:4:100,...] [--skip-shape]
+                      [--seed 1234] [--cheaper 4:8:4:100,...] [--skip-shape]
               One budget's search on each sample folder (model/ + calibration.txt or .jsonl, as sample-model writes
               it) as today and with each cheaper variant (staged sequences:promote top:token stride:patience): simulations, evaluations, estimated forward GFLOPs, seconds,
               simulations/s, the held-out perplexity of each best configuration, Spearman's correlation of cheap and

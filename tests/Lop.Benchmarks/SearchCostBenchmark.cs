@@ -32,7 +32,11 @@ internal static class SearchCostBenchmark
         var c = CultureInfo.InvariantCulture;
         var budget = double.Parse(BenchmarkArgs.Value(args, "--budget") ?? "0.5", c);
         var rewardSequences = int.Parse(BenchmarkArgs.Value(args, "--reward-sequences") ?? "32", c);
-        var today = new SearchSettings { Simulations = int.Parse(BenchmarkArgs.Value(args, "--simulations") ?? "300", c) };
+        var today = new SearchSettings
+        {
+            Simulations = int.Parse(BenchmarkArgs.Value(args, "--simulations") ?? "300", c),
+            Seed = long.Parse(BenchmarkArgs.Value(args, "--seed") ?? new SearchSettings().Seed.ToString(c), c),
+        };
         // Each variant is staged sequences:promote top:token stride:patience; all of them share one search as today.
         var variants = (BenchmarkArgs.Value(args, "--cheaper") ?? "4:8:4:100").Split(',').Select(v =>
         {
@@ -42,7 +46,7 @@ internal static class SearchCostBenchmark
             return settings;
         }).ToList();
         var samples = args.Select((a, i) => (a, i)).Where(p => p.a == "--sample" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).ToList();
-        Console.WriteLine($"threads: {get_num_threads()}; budget {budget}; {rewardSequences} reward sequences; today: {today.Simulations} simulations, every sequence and token");
+        Console.WriteLine($"threads: {get_num_threads()}; budget {budget}; seed {today.Seed}; {rewardSequences} reward sequences; today: {today.Simulations} simulations, every sequence and token");
 
         var table = new TextTable("model", "search", "simulations", "full evals", "cheap evals", "GFLOP / budget", "seconds", "simulations/s", "held-out ppl");
         var summary = new List<string>();
