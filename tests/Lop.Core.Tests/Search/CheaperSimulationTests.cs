@@ -174,6 +174,16 @@ public class CheaperSimulationTests
     }
 
     [Fact]
+    public void Settings_with_every_cheaper_simulation_option_read_back_from_a_dataset_file_as_they_were_written()
+    {
+        var settings = new SearchSettings { Staged = new StagedFidelity(4, 3), TokenStride = 2, Patience = 9 };
+        var camelCase = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+        Assert.Equal(settings, JsonSerializer.Deserialize<SearchSettings>(JsonSerializer.Serialize(settings, camelCase), camelCase));
+        Assert.Equal(new SearchSettings(), JsonSerializer.Deserialize<SearchSettings>(JsonSerializer.Serialize(new SearchSettings(), camelCase), camelCase));
+    }
+
+    [Fact]
     public void Invalid_cheaper_simulation_settings_are_refused_with_what_to_change()
     {
         Assert.Contains("staged sequences is 0", Refused(new SearchSettings { Staged = new StagedFidelity(0) }));
