@@ -31,6 +31,22 @@ internal sealed class TrainingOptions
     {
         Description = "Image+text calibration only: add this weight x (NLL with wrong images - NLL with true images) to the search reward (default 0: the paper's reward).",
     };
+    private readonly Option<int?> _stagedSequences = new("--staged-sequences")
+    {
+        Description = "Staged fidelity: score every candidate on this many reward sequences first, and only the most promising on all of them (default 0: off).",
+    };
+    private readonly Option<int?> _promoteTop = new("--promote-top")
+    {
+        Description = $"With --staged-sequences: a candidate whose cheap score is among this many best so far is scored on every reward sequence (default {StagedFidelity.DefaultPromoteTop}).",
+    };
+    private readonly Option<int?> _tokenStride = new("--token-stride")
+    {
+        Description = "Score every n-th next-token target only; the output layer runs at those positions alone (default 1: every target).",
+    };
+    private readonly Option<int?> _patience = new("--patience")
+    {
+        Description = "Stop a budget's search once this many simulations in a row have not improved the best reward (default 0: run every simulation).",
+    };
     private readonly Option<int?> _epochs = new("--epochs") { Description = $"Predictor training epochs (default {new PredictorSettings().Epochs})." };
     private readonly Option<int> _top = new("--top")
     {
@@ -46,6 +62,10 @@ internal sealed class TrainingOptions
         command.Options.Add(_searchSeed);
         command.Options.Add(_rewardSequences);
         command.Options.Add(_imageGapWeight);
+        command.Options.Add(_stagedSequences);
+        command.Options.Add(_promoteTop);
+        command.Options.Add(_tokenStride);
+        command.Options.Add(_patience);
         if (architecture)
         {
             command.Options.Add(_architecture);
@@ -70,6 +90,9 @@ internal sealed class TrainingOptions
         {
             search = search with { ImageGapWeight = gapWeight };
         }
+        search = search.WithCheaperSimulations(result.GetValue(_stagedSequences), result.GetValue(_promoteTop), result.GetValue(_tokenStride), result.GetValue(_patience));
+        // Refused here, before the model is opened, with the setting named as the user wrote it.
+        search.Validate();
         if (result.GetValue(_epochs) is int epochs)
         {
             predictor = predictor with { Epochs = epochs };

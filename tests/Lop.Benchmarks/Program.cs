@@ -13,6 +13,7 @@ return args.FirstOrDefault() switch
     "fingerprint" => FingerprintBenchmark.Run(args[1..]),
     "predictor-speed" => PredictorSpeedBenchmark.Run(args[1..]),
     "predictor-speed-child" => PredictorSpeedBenchmark.Child(args[1..]),
+    "search-cost" => SearchCostBenchmark.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -47,6 +48,14 @@ static int Usage()
               decoder: the first call in fresh processes that just loaded the predictor file (cold, median) and
               the median and p90 of many calls in one process (warm), the ratios between them, the largest
               difference of the two paths' ratios, and PASS/FAIL against 5 ms warm and 20 ms cold.
+          search-cost --sample DIR [--sample DIR2] [--budget 0.5] [--simulations 300] [--reward-sequences 32]
+                      [--seed 1234] [--cheaper 4:8:4:100,...] [--skip-shape]
+              One budget's search on each sample folder (model/ + calibration.txt or .jsonl, as sample-model writes
+              it) as today and with each cheaper variant (staged sequences:promote top:token stride:patience): simulations, evaluations, estimated forward GFLOPs, seconds,
+              simulations/s, the held-out perplexity of each best configuration, Spearman's correlation of cheap and
+              full scores over the full search's configurations; then a random Qwen2.5-0.5B-shaped checkpoint (1 GB in
+              a temp folder): measured forward seconds per sequence, and the per-budget cost both ways extrapolated
+              from the first sample's evaluation counts.
         """);
     return 2;
 }

@@ -108,6 +108,32 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Search_with_the_cheaper_simulation_options_keeps_only_full_fidelity_records_and_stops_early()
+    {
+        var result = CliRunner.Run("search", "--model", _model, "--calibration", _calibration, "--sequence-length", "32", "--budgets", "0.5",
+            "--simulations", "40", "--reward-sequences", "6", "--staged-sequences", "2", "--promote-top", "2", "--token-stride", "3", "--patience", "5",
+            "--cache", _cache, "--json");
+
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        using var json = JsonDocument.Parse(result.StdOut);
+        var budget = Assert.Single(json.RootElement.GetProperty("budgets").EnumerateArray());
+        Assert.InRange(budget.GetProperty("evaluations").GetInt32(), 1, 40);
+        Assert.Contains("candidates scored cheaply", result.StdErr);
+    }
+
+    [Fact]
+    public void Search_refuses_a_token_stride_of_zero_with_a_coded_error_before_any_work()
+    {
+        var result = CliRunner.Run("search", "--model", _model, "--calibration", _calibration, "--token-stride", "0", "--cache", _cache);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error LOP0002", result.StdErr);
+        Assert.Contains("token stride is 0", result.StdErr);
+        Assert.DoesNotContain("   at ", result.StdErr);
+        Assert.False(Directory.Exists(_cache), "nothing is cached for refused settings");
+    }
+
+    [Fact]
     public void Perplexity_of_a_checkpoint_that_overflows_is_a_coded_error_not_nan()
     {
         var config = TinyModels.Config(layers: 3, hidden: 32, intermediate: 48, vocab: 256);

@@ -107,6 +107,11 @@ internal sealed class ConfigBinder(ConfigValues values)
             {
                 training = training with { Search = training.Search with { ImageGapWeight = gapWeight } };
             }
+            int? Optional(ConfigKey key) => Get(s, key.Name) is { } node ? values.Integer(node, key.Under(S.Section), key.IntegerMinimum) : null;
+            training = training with
+            {
+                Search = training.Search.WithCheaperSimulations(Optional(S.StagedSequences), Optional(S.PromoteTop), Optional(S.TokenStride), Optional(S.Patience)),
+            };
             BudgetsWithinBound(budgetNodes, training.Search.UpperBound, Get(s, S.MaxPruneRatio.Name) is not null);
         }
         if (values.Section(predictorNode, P.Section.Name, PredictorKeys) is { } p)

@@ -58,6 +58,10 @@ public static class LopConfigTemplate
             {Entry(TrainingColumn, "seed", Yaml(search.Seed), "seed of the search and of predictor training")}
             {Entry(TrainingColumn, "maxPruneRatio", Yaml(search.UpperBound), "no layer loses more than this fraction of its FFN neurons")}
             {Entry(TrainingColumn, "imageGapWeight", Yaml(search.ImageGapWeight), "image+text calibration: reward keeping the model's use of its images too (0 = the paper's reward)")}
+            {Entry(TrainingColumn, "stagedSequences", Yaml(search.Staged?.Sequences ?? 0), "score candidates on this many sequences first, the best on all (0 = off)")}
+            {Entry(TrainingColumn, "promoteTop", Yaml(search.Staged?.PromoteTop ?? StagedFidelity.DefaultPromoteTop), "with stagedSequences: cheap scores this high up are re-scored on all")}
+            {Entry(TrainingColumn, "tokenStride", Yaml(search.ScoredStride()), "score every n-th token only (1 = every token)")}
+            {Entry(TrainingColumn, "patience", Yaml(search.Patience), "stop once this many simulations did not improve the best (0 = never)")}
 
             # The network that maps a budget to per-layer pruning ratios.
             predictor:

@@ -63,10 +63,26 @@ internal static class LopYamlKeys
         public static readonly ConfigKey ImageGapWeight = new("imageGapWeight", Number, "Image+text calibration: weight of the reward for keeping the model's use of its images (0 or more; 0 is the paper's reward).")
         { Range = new(Minimum: 0), Default = new SearchSettings().ImageGapWeight, Example = "1" };
 
+        public static readonly ConfigKey StagedSequences = new("stagedSequences", Integer,
+            "Staged fidelity: score every candidate on this many reward sequences first and only the most promising on all of them (0: off, every candidate on all).")
+        { IntegerMinimum = 0, Default = 0, Example = "4" };
+
+        public static readonly ConfigKey PromoteTop = new("promoteTop", Integer,
+            "With stagedSequences: a candidate whose cheap score is among this many best so far is scored on every reward sequence.")
+        { IntegerMinimum = 1, Default = StagedFidelity.DefaultPromoteTop, Example = "8" };
+
+        public static readonly ConfigKey TokenStride = new("tokenStride", Integer,
+            "Score every n-th next-token target only (the output layer runs at those positions alone); 1: every target.")
+        { IntegerMinimum = 1, Default = 1, Example = "4" };
+
+        public static readonly ConfigKey Patience = new("patience", Integer,
+            "Stop a budget's search once this many simulations in a row have not improved the best reward (0: never, run every simulation).")
+        { IntegerMinimum = 0, Default = 0, Example = "60" };
+
         public static readonly ConfigKey Section = new("search", ConfigValueKind.Section, "The search for the best per-layer allocation at each training budget (defaults are the LOP paper's).")
         {
             Nullable = true,
-            Keys = [Budgets, Simulations, SeedsPerBudget, RewardSequences, Seed, MaxPruneRatio, ImageGapWeight],
+            Keys = [Budgets, Simulations, SeedsPerBudget, RewardSequences, Seed, MaxPruneRatio, ImageGapWeight, StagedSequences, PromoteTop, TokenStride, Patience],
             Example = "{simulations: 60}",
         };
     }

@@ -25,16 +25,19 @@ internal static class LogLikelihood
         IReadOnlyList<CalibrationSequence> sequences,
         int batchSize,
         IProgress<(int Done, int Total)>? progress = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default,
+        int tokenStride = 1)
     {
-        var perSequence = PerSequence(model, sequences, batchSize, progress, cancellation);
-        return new LogLikelihoodResult(perSequence.Sum(), sequences.Sum(s => (long)s.TargetCount));
+        var perSequence = PerSequence(model, sequences, batchSize, progress, cancellation, tokenStride: tokenStride);
+        return new LogLikelihoodResult(perSequence.Sum(), sequences.Sum(s => (long)ScoredTargets.Count(s, tokenStride)));
     }
 
     /// <summary>
     /// Summed next-token NLL of each sequence over its targets, in the order given. A non-finite one is a
     /// <see cref="Errors.ErrorCodes.NonFiniteValues"/> error naming the layer, unless <paramref name="checkFinite"/>
     /// is false: a caller that holds the FFN observer checks with <see cref="NonFiniteValues.CheckLosses"/> once it is released.
+    /// With <paramref name="tokenStride"/> above 1, only the targets <see cref="ScoredTargets"/> selects are summed, and the
+    /// output layer runs at their positions only.
     /// </summary>
     public static double[] PerSequence(
         IPrunableModel model,
@@ -42,9 +45,11 @@ internal static class LogLikelihood
         int batchSize,
         IProgress<(int Done, int Total)>? progress = null,
         CancellationToken cancellation = default,
-        bool checkFinite = true)
+        bool checkFinite = true,
+        int tokenStride = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(tokenStride, 1);
         var wasTraining = model.training;
         model.SetTraining(false);
         try
@@ -59,7 +64,7 @@ internal static class LogLikelihood
                     cancellation.ThrowIfCancellationRequested();
                     var count = Math.Min(batchSize, group.Count - start);
                     using var scope = NewDisposeScope();
-                    var rows = TokenNll(model, SequenceBatch.Create(group, start, count))
+                    var rows = TokenNll(model, SequenceBatch.Create(group, start, count), tokenStride)
                         .sum(dim: 1).to(ScalarType.Float64).data<double>().ToArray();
                     for (var i = 0; i < count; i++)
                     {
@@ -116,16 +121,27 @@ internal static class LogLikelihood
         return (perToken.sum(), batch.TargetMask?.sum().item<long>() ?? perToken.numel());
     }
 
-    /// <summary>NLL of every next-token target [batch, seq - 1], float32; positions outside the loss mask are 0.</summary>
-    private static Tensor TokenNll(IPrunableModel model, SequenceBatch batch)
+    /// <summary>
+    /// NLL of every next-token target [batch, seq - 1], float32; positions outside the loss mask are 0. With a
+    /// stride above 1, of the selected targets only [batch, selected], the logits computed at their positions alone.
+    /// </summary>
+    private static Tensor TokenNll(IPrunableModel model, SequenceBatch batch, int tokenStride = 1)
     {
         var (inputs, targets) = batch.ShiftForNextToken();
-        var logits = model.Logits(inputs);
+        var mask = batch.TargetMask;
+        Tensor? positions = null;
+        if (tokenStride > 1)
+        {
+            positions = tensor(ScoredTargets.Indices((int)targets.shape[1], tokenStride).Select(i => (long)i).ToArray(), device: targets.device);
+            targets = targets.index_select(1, positions);
+            mask = mask?.index_select(1, positions);
+        }
+        var logits = model.Logits(inputs, positions);
         var perToken = nn.functional.cross_entropy(
             logits.to(ScalarType.Float32).reshape(-1, logits.shape[^1]),
             targets.reshape(-1),
             reduction: nn.Reduction.None).reshape(targets.shape);
-        return batch.TargetMask is null ? perToken : perToken * batch.TargetMask;
+        return mask is null ? perToken : perToken * mask;
     }
 
     /// <summary>

@@ -38,7 +38,11 @@ internal sealed class CausalLm : nn.Module<Tensor, Tensor>, IPrunableModel
     /// <summary>The input embedding table [vocab, hidden] (multimodal models overwrite image positions of its output).</summary>
     public Tensor EmbedTokens(Tensor tokenIds) => model.Embed(tokenIds);
 
-    public Tensor Logits(SequenceBatch batch) => forward(batch.Tokens);
+    public Tensor Logits(SequenceBatch batch, Tensor? positions = null)
+    {
+        using var scope = NewDisposeScope();
+        return ForwardEmbeddings(model.Embed(batch.Tokens), null, positions).MoveToOuterDisposeScope();
+    }
 
     void IPrunableModel.SetTraining(bool on) => train(on);
 
@@ -54,10 +58,15 @@ internal sealed class CausalLm : nn.Module<Tensor, Tensor>, IPrunableModel
 
     /// <param name="embeddings">[batch, seq, hidden]</param>
     /// <param name="rotary">cos and sin tables broadcasting to [batch, heads, seq, headDim] (Qwen2-VL's M-RoPE); null for the config's RoPE</param>
-    public Tensor ForwardEmbeddings(Tensor embeddings, (Tensor Cos, Tensor Sin)? rotary)
+    /// <param name="positions">when given, the output layer runs at these sequence positions only (int64 [P])</param>
+    public Tensor ForwardEmbeddings(Tensor embeddings, (Tensor Cos, Tensor Sin)? rotary, Tensor? positions = null)
     {
         using var scope = NewDisposeScope();
         var hidden = model.Forward(embeddings, rotary);
+        if (positions is not null)
+        {
+            hidden = hidden.index_select(1, positions);
+        }
         var logits = lm_head is null
             ? nn.functional.linear(hidden, model.EmbeddingWeight)
             : lm_head.forward(hidden);

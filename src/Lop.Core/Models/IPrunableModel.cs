@@ -13,8 +13,12 @@ internal interface IPrunableModel : IDisposable
     /// <summary>The decoder FFNs' pruning state: layer count, widths, neuron order, narrowing, observers.</summary>
     PrefixView Prefix { get; }
 
-    /// <summary>Logits [batch, seq, vocab] for the batch's tokens (and images).</summary>
-    Tensor Logits(SequenceBatch batch);
+    /// <summary>
+    /// Logits [batch, seq, vocab] for the batch's tokens (and images); with <paramref name="positions"/> (int64 [P],
+    /// ascending sequence positions), [batch, P, vocab] at those positions only: the decoder still runs on every
+    /// token (attention needs them all), only the output layer is skipped elsewhere.
+    /// </summary>
+    Tensor Logits(SequenceBatch batch, Tensor? positions = null);
 
     bool training { get; }
 

@@ -48,10 +48,11 @@ internal sealed class LlavaModel : nn.Module<Tensor, Tensor>, IVisionLanguageMod
         return multi_modal_projector.forward(selected).MoveToOuterDisposeScope();
     }
 
-    public Tensor Logits(SequenceBatch batch) => forward(batch.Tokens, batch.Images);
+    public Tensor Logits(SequenceBatch batch, Tensor? positions = null) => forward(batch.Tokens, batch.Images, positions);
 
     /// <summary>Logits for token ids [batch, seq], with each row's image-token positions taking its image's features.</summary>
-    public Tensor forward(Tensor tokenIds, Tensor? pixels)
+    /// <param name="positions">when given, logits at these sequence positions only (<see cref="IPrunableModel.Logits"/>)</param>
+    public Tensor forward(Tensor tokenIds, Tensor? pixels, Tensor? positions = null)
     {
         using var scope = NewDisposeScope();
         var embeddings = language_model.EmbedTokens(tokenIds);
@@ -68,7 +69,7 @@ internal sealed class LlavaModel : nn.Module<Tensor, Tensor>, IVisionLanguageMod
             }
             embeddings = embeddings.masked_scatter(isImage.unsqueeze(-1).expand_as(embeddings), features.reshape(-1));
         }
-        return language_model.ForwardEmbeddings(embeddings).MoveToOuterDisposeScope();
+        return language_model.ForwardEmbeddings(embeddings, null, positions).MoveToOuterDisposeScope();
     }
 
     public override Tensor forward(Tensor tokenIds) => forward(tokenIds, null);

@@ -34,7 +34,7 @@ internal sealed class QwenVlModel : nn.Module, IVisionLanguageModel
 
     public PrefixView Prefix => language_model.Prefix;
 
-    public Tensor Logits(SequenceBatch batch) => forward(batch.Tokens, batch.Images);
+    public Tensor Logits(SequenceBatch batch, Tensor? positions = null) => forward(batch.Tokens, batch.Images, positions);
 
     void IPrunableModel.SetTraining(bool on) => train(on);
 
@@ -65,13 +65,14 @@ internal sealed class QwenVlModel : nn.Module, IVisionLanguageModel
     }
 
     /// <summary>Logits for token ids [batch, seq], each row's image tokens taking its image's features.</summary>
-    public Tensor forward(Tensor tokenIds, Tensor? pixels)
+    /// <param name="positions">when given, logits at these sequence positions only (<see cref="IPrunableModel.Logits"/>)</param>
+    public Tensor forward(Tensor tokenIds, Tensor? pixels, Tensor? positions = null)
     {
         using var scope = NewDisposeScope();
         var embeddings = language_model.EmbedTokens(tokenIds);
         if (pixels is null)
         {
-            return language_model.ForwardEmbeddings(embeddings).MoveToOuterDisposeScope();
+            return language_model.ForwardEmbeddings(embeddings, null, positions).MoveToOuterDisposeScope();
         }
         var features = ImageFeatures(pixels, out var grids).to(embeddings.dtype);
         var perImage = features.shape[0] / tokenIds.shape[0];
@@ -85,7 +86,7 @@ internal sealed class QwenVlModel : nn.Module, IVisionLanguageModel
         }
         embeddings = embeddings.masked_scatter(isImage.unsqueeze(-1).expand_as(embeddings), features.reshape(-1));
         var rotary = MultimodalRotary.Tables(Positions(tokenIds, grids), Config.HeadDim, Config.RopeTheta, _vision.MropeSection, embeddings.dtype);
-        return language_model.ForwardEmbeddings(embeddings, rotary).MoveToOuterDisposeScope();
+        return language_model.ForwardEmbeddings(embeddings, rotary, positions).MoveToOuterDisposeScope();
     }
 
     /// <summary>M-RoPE positions [3, batch, seq], one image per row.</summary>

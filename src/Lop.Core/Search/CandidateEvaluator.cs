@@ -6,6 +6,11 @@ using Lop.Core.Allocation;
 
 namespace Lop.Core.Search;
 
+/// <summary>A candidate's score: the reward the tree backs up, and its record when it was scored at full fidelity.</summary>
+/// <param name="TreeReward">the full-fidelity reward, or with staged fidelity the cheap one (every candidate has one)</param>
+/// <param name="Record">the full-fidelity record; null when staged fidelity did not promote the candidate</param>
+internal readonly record struct ScoredCandidate(double TreeReward, SearchRecord? Record);
+
 /// <summary>
 /// Scores kept-count vectors on a model whose neurons are in importance order: each candidate is a
 /// prefix of every layer, narrowed with <see cref="PrefixView.Narrow"/> for the evaluation only, so no
@@ -13,23 +18,62 @@ namespace Lop.Core.Search;
 /// A vector seen before is answered from the cache: MCTS revisits configurations (perturbations that
 /// round to the same counts), and an evaluation is the whole cost of the search. With a positive image-gap weight and image+text sequences, the reward
 /// also counts how much worse the text becomes with wrong images (<see cref="SearchSettings.ImageGapWeight"/>).
+/// With staged fidelity (<see cref="SearchSettings.Staged"/>) a candidate is scored on the first few sequences, and
+/// on all of them only when that cheap score ranks among the best cheap scores so far; only full scores become records.
 /// </summary>
-internal sealed class CandidateEvaluator(IPrunableModel model, IReadOnlyList<CalibrationSequence> sequences, int batchSize, double budget, double imageGapWeight = 0)
+internal sealed class CandidateEvaluator
 {
-    private readonly CalibrationSequence[]? _wrongImages =
-        imageGapWeight > 0 && sequences.Any(s => s.Image is not null) ? ImageSwap.WithWrongImages(sequences) : null;
-
-    private readonly Dictionary<string, SearchRecord> _cache = new(StringComparer.Ordinal);
+    private readonly IPrunableModel _model;
+    private readonly int _batchSize;
+    private readonly double _budget;
+    private readonly double _imageGapWeight;
+    private readonly int _tokenStride;
+    private readonly RewardSet _full;
+    private readonly RewardSet? _cheap;
+    private readonly int _promoteTop;
+    private readonly Dictionary<string, ScoredCandidate> _cache = new(StringComparer.Ordinal);
     private readonly List<SearchRecord> _records = [];
+    private readonly List<double> _cheapScores = [];
+    private readonly List<(double Cheap, double Full)> _promoted = [];
+    private long _decoderTokens;
+    private long _keptNeuronTokens;
+    private long _scoredTokens;
 
-    /// <summary>Every distinct configuration evaluated, in order.</summary>
+    public CandidateEvaluator(IPrunableModel model, IReadOnlyList<CalibrationSequence> sequences, int batchSize, double budget,
+        double imageGapWeight = 0, StagedFidelity? staged = null, int tokenStride = 1)
+    {
+        _model = model;
+        _batchSize = batchSize;
+        _budget = budget;
+        _imageGapWeight = imageGapWeight;
+        _tokenStride = tokenStride;
+        _full = new RewardSet(sequences, imageGapWeight);
+        // Fewer full sequences than the cheap stage asks for: the cheap score would be the full one, so there is no stage.
+        if (staged is { } stage && stage.Sequences < sequences.Count)
+        {
+            _cheap = new RewardSet(sequences.Take(stage.Sequences).ToArray(), imageGapWeight);
+            _promoteTop = stage.PromoteTop;
+        }
+    }
+
+    /// <summary>Every distinct configuration scored at full fidelity, in order.</summary>
     public IReadOnlyList<SearchRecord> Records => _records;
 
+    /// <summary>Smallest and largest tree reward so far (what UCB normalises by).</summary>
     public double MinReward { get; private set; } = double.PositiveInfinity;
 
     public double MaxReward { get; private set; } = double.NegativeInfinity;
 
-    public SearchRecord Evaluate(BudgetAllocation allocation, int simulation, CancellationToken cancellation)
+    /// <summary>Candidates scored at the cheap stage (0 without staged fidelity).</summary>
+    public int CheapEvaluations => _cheapScores.Count;
+
+    /// <summary>(cheap, full) reward of every promoted candidate, for the rank correlation between the two stages.</summary>
+    public IReadOnlyList<(double Cheap, double Full)> Promoted => _promoted;
+
+    public SearchCost Cost(int simulations) =>
+        new(simulations, _records.Count, CheapEvaluations, _decoderTokens, _keptNeuronTokens, _scoredTokens);
+
+    public ScoredCandidate Evaluate(BudgetAllocation allocation, int simulation, CancellationToken cancellation)
     {
         var key = string.Join(',', allocation.Kept.Select(k => k.ToString(CultureInfo.InvariantCulture)));
         if (_cache.TryGetValue(key, out var known))
@@ -37,24 +81,73 @@ internal sealed class CandidateEvaluator(IPrunableModel model, IReadOnlyList<Cal
             return known;
         }
         cancellation.ThrowIfCancellationRequested();
-        LogLikelihoodResult result;
-        double reward;
-        using (model.Prefix.Narrow(allocation.Kept))
+        ScoredCandidate scored;
+        using (_model.Prefix.Narrow(allocation.Kept))
         {
-            result = LogLikelihood.Evaluate(model, sequences, batchSize, cancellation: cancellation);
-            // Reward = -mean next-token NLL (log perplexity): needs no labels, is smooth in the configuration
-            // (unlike an accuracy on a few hundred questions), and ranks configurations exactly as perplexity does.
-            reward = -result.MeanNll;
-            if (_wrongImages is not null)
+            if (_cheap is null)
             {
-                reward += imageGapWeight * (LogLikelihood.Evaluate(model, _wrongImages, batchSize, cancellation: cancellation).MeanNll - result.MeanNll);
+                var (reward, perplexity) = Score(_full, allocation.Kept, cancellation);
+                scored = new ScoredCandidate(reward, Keep(allocation, reward, perplexity, simulation));
+            }
+            else
+            {
+                var (cheap, _) = Score(_cheap, allocation.Kept, cancellation);
+                // Promoted when fewer than PromoteTop earlier cheap scores beat it: rank-based, so it needs no scale of NLLs.
+                var better = _cheapScores.Count(s => s > cheap);
+                _cheapScores.Add(cheap);
+                SearchRecord? record = null;
+                if (better < _promoteTop)
+                {
+                    var (reward, perplexity) = Score(_full, allocation.Kept, cancellation);
+                    record = Keep(allocation, reward, perplexity, simulation);
+                    _promoted.Add((cheap, reward));
+                }
+                scored = new ScoredCandidate(cheap, record);
             }
         }
-        var record = new SearchRecord(budget, allocation.Ratios, allocation.Kept, reward, result.Perplexity, simulation);
-        _cache.Add(key, record);
+        _cache.Add(key, scored);
+        MinReward = Math.Min(MinReward, scored.TreeReward);
+        MaxReward = Math.Max(MaxReward, scored.TreeReward);
+        return scored;
+    }
+
+    private SearchRecord Keep(BudgetAllocation allocation, double reward, double perplexity, int simulation)
+    {
+        var record = new SearchRecord(_budget, allocation.Ratios, allocation.Kept, reward, perplexity, simulation);
         _records.Add(record);
-        MinReward = Math.Min(MinReward, record.Reward);
-        MaxReward = Math.Max(MaxReward, record.Reward);
         return record;
+    }
+
+    /// <summary>The reward on one set of sequences (and its perplexity), counting what the forward passes cost.</summary>
+    private (double Reward, double Perplexity) Score(RewardSet set, int[] kept, CancellationToken cancellation)
+    {
+        var result = Measure(set.Sequences, kept, cancellation);
+        // Reward = -mean next-token NLL (log perplexity): needs no labels, is smooth in the configuration
+        // (unlike an accuracy on a few hundred questions), and ranks configurations exactly as perplexity does.
+        var reward = -result.MeanNll;
+        if (set.WrongImages is { } wrong)
+        {
+            reward += _imageGapWeight * (Measure(wrong, kept, cancellation).MeanNll - result.MeanNll);
+        }
+        return (reward, result.Perplexity);
+    }
+
+    private LogLikelihoodResult Measure(IReadOnlyList<CalibrationSequence> sequences, int[] kept, CancellationToken cancellation)
+    {
+        var result = LogLikelihood.Evaluate(_model, sequences, _batchSize, cancellation: cancellation, tokenStride: _tokenStride);
+        var inputs = sequences.Sum(s => (long)Math.Max(0, s.Length - 1));
+        _decoderTokens += inputs;
+        _keptNeuronTokens += inputs * kept.Sum(k => (long)k);
+        _scoredTokens += sequences.Sum(s => (long)ScoredTargets.Indices(Math.Max(0, s.Length - 1), _tokenStride).Length);
+        return result;
+    }
+
+    /// <summary>Sequences a reward is measured on, with their wrong-image copies when the image gap counts.</summary>
+    private sealed class RewardSet(IReadOnlyList<CalibrationSequence> sequences, double imageGapWeight)
+    {
+        public IReadOnlyList<CalibrationSequence> Sequences { get; } = sequences;
+
+        public CalibrationSequence[]? WrongImages { get; } =
+            imageGapWeight > 0 && sequences.Any(s => s.Image is not null) ? ImageSwap.WithWrongImages(sequences) : null;
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Lop.Core.Calibration;
 using Lop.Core.Errors;
+using Lop.Core.Evaluation;
 using Lop.Core.Models;
 using Lop.Core.Progress;
 using Lop.Core.Pruning;
@@ -17,6 +18,8 @@ namespace Lop.Core.Search;
 /// <see cref="SearchSettings.MaxChildren"/> children before the walk descends through it by UCB
 /// (progressive widening): with evaluations this expensive, a simulation is one expansion, and its
 /// reward is the new child's own (no rollout; the child already is a complete configuration).
+/// With <see cref="SearchSettings.Patience"/> the search ends once that many simulations in a row have not raised
+/// the best full-fidelity reward.
 /// </summary>
 internal static class MctsSearch
 {
@@ -36,19 +39,35 @@ internal static class MctsSearch
             throw new LopException(ErrorCodes.CalibrationTooSmall,
                 "the search needs at least one sequence of two or more tokens to measure next-token loss on.");
         }
+        var stride = settings.ScoredStride();
+        if (stride > 1 && !sequences.Any(s => ScoredTargets.Count(s, stride) > 0))
+        {
+            throw new LopException(ErrorCodes.InvalidArgument, string.Create(CultureInfo.InvariantCulture,
+                $"search settings: a token stride of {stride} scores no target of the reward sequences (the longest has {sequences.Max(s => s.Length)} tokens); lower the stride below the sequence length."));
+        }
         var widths = model.Prefix.Widths.Select(width => checked((int)width)).ToArray();
         var uniform = new UniformAllocator(widths.Length).Allocate(widths, budget, settings.Bounds());
         var stage = string.Create(CultureInfo.InvariantCulture, $"search {budget:0.00}");
         var clock = Stopwatch.StartNew();
         var random = new SplitMix64(unchecked((ulong)settings.Seed));
-        var evaluator = new CandidateEvaluator(model, sequences, settings.BatchSize, budget, settings.ImageGapWeight);
+        var evaluator = new CandidateEvaluator(model, sequences, settings.BatchSize, budget, settings.ImageGapWeight, settings.Staged, stride);
         var root = new SearchNode(uniform, depth: 0);
-        var rootRecord = evaluator.Evaluate(uniform, simulation: 0, cancellation);
-        root.Record(rootRecord.Reward);
+        // The root is the first candidate, so staged fidelity always promotes it: uniform is always a full-fidelity record.
+        var rootScore = evaluator.Evaluate(uniform, simulation: 0, cancellation);
+        root.Record(rootScore.TreeReward);
         progress?.Report(stage, 0, settings.Simulations);
+        var bestReward = rootScore.Record!.Reward;
+        var sinceImproved = 0;
+        var simulations = 0;
 
         for (var simulation = 1; simulation <= settings.Simulations; simulation++)
         {
+            if (settings.Patience > 0 && sinceImproved >= settings.Patience)
+            {
+                progress?.Info(string.Create(CultureInfo.InvariantCulture,
+                    $"{stage}: stopped after {simulations} simulations, the best reward unchanged for the last {settings.Patience}"));
+                break;
+            }
             var path = new List<SearchNode> { root };
             var node = root;
             while (node.Children.Count >= settings.MaxChildren)
@@ -58,12 +77,22 @@ internal static class MctsSearch
                 path.Add(node);
             }
             var child = new SearchNode(Perturb(node, widths, budget, settings, random), node.Depth + 1);
-            var record = evaluator.Evaluate(child.Allocation, simulation, cancellation);
+            var scored = evaluator.Evaluate(child.Allocation, simulation, cancellation);
             node.AddChild(child);
             path.Add(child);
             foreach (var visited in path)
             {
-                visited.Record(record.Reward);
+                visited.Record(scored.TreeReward);
+            }
+            simulations = simulation;
+            if (scored.Record is { } record && record.Reward > bestReward)
+            {
+                bestReward = record.Reward;
+                sinceImproved = 0;
+            }
+            else
+            {
+                sinceImproved++;
             }
             progress?.Report(stage, simulation, settings.Simulations);
         }
@@ -77,9 +106,10 @@ internal static class MctsSearch
             }
         }
         var seconds = clock.Elapsed.TotalSeconds;
+        var candidates = evaluator.CheapEvaluations > 0 ? string.Create(CultureInfo.InvariantCulture, $" (of {evaluator.CheapEvaluations} candidates scored cheaply)") : "";
         progress?.Info(string.Create(CultureInfo.InvariantCulture,
-            $"{stage}: best perplexity {best.Perplexity:0.###} (uniform {evaluator.Records[0].Perplexity:0.###}), {evaluator.Records.Count} evaluations in {seconds:0.#} s"));
-        return new SearchResult(budget, evaluator.Records.ToArray(), best, seconds, evaluator.Records.Count);
+            $"{stage}: best perplexity {best.Perplexity:0.###} (uniform {evaluator.Records[0].Perplexity:0.###}), {evaluator.Records.Count} evaluations{candidates} in {seconds:0.#} s"));
+        return new SearchResult(budget, evaluator.Records.ToArray(), best, seconds, evaluator.Records.Count, evaluator.Cost(simulations));
     }
 
     /// <summary>Expansion: every layer's ratio moves by U(-delta, delta) for the parent's depth, then back onto the budget.</summary>

@@ -83,6 +83,64 @@ public sealed record SearchSettings
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public double ImageGapWeight { get; init; }
 
+    /// <summary>
+    /// <b>Ours, off by default (null):</b> staged fidelity, as EvoPress selects: every candidate is first scored on
+    /// the first <see cref="StagedFidelity.Sequences"/> reward sequences, and only one whose cheap score is among the
+    /// <see cref="StagedFidelity.PromoteTop"/> best cheap scores of the budget so far is scored again on all of them.
+    /// The tree steers by the cheap score (every candidate has one, so all are comparable); only full-fidelity
+    /// scores are records, so the best configuration, the dataset and the predictor see full-fidelity rewards alone.
+    /// Left out of cache keys when off.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public StagedFidelity? Staged { get; init; }
+
+    /// <summary>
+    /// <b>Ours, off by default (null: every target):</b> the loss is taken on every <c>TokenStride</c>-th next-token
+    /// target only (targets stride - 1, 2 x stride - 1, ...), and the output layer runs at those positions only; the
+    /// decoder still runs on every token, which attention needs. Applies to every score of the search, so all
+    /// rewards of a dataset are measured alike. Left out of cache keys when off.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? TokenStride { get; init; }
+
+    /// <summary>
+    /// <b>Ours, off by default (0):</b> a budget's search stops once this many simulations in a row have not raised
+    /// the best full-fidelity reward (repeats answered from the cache count); every configuration evaluated
+    /// until then is kept. Left out of cache keys when 0.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int Patience { get; init; }
+
+    /// <summary>
+    /// The cheaper-simulation settings as the command line and lop.yaml state them, each left as it is when null:
+    /// staged sequences 0 is off, promote top applies to the staged stage, token stride 1 scores every target (and
+    /// is stored as off, so the dataset's key stays that of a search without it), patience 0 never stops early.
+    /// </summary>
+    internal SearchSettings WithCheaperSimulations(int? stagedSequences, int? promoteTop, int? tokenStride, int? patience)
+    {
+        var settings = this;
+        if (stagedSequences is int sequences)
+        {
+            settings = settings with { Staged = sequences == 0 ? null : new StagedFidelity(sequences, Staged?.PromoteTop ?? StagedFidelity.DefaultPromoteTop) };
+        }
+        if (promoteTop is int top && settings.Staged is { } staged)
+        {
+            settings = settings with { Staged = staged with { PromoteTop = top } };
+        }
+        if (tokenStride is int stride)
+        {
+            settings = settings with { TokenStride = stride == 1 ? null : stride };
+        }
+        if (patience is int stop)
+        {
+            settings = settings with { Patience = stop };
+        }
+        return settings;
+    }
+
+    /// <summary>The stride the loss is taken at: <see cref="TokenStride"/>, or 1 (every target).</summary>
+    internal int ScoredStride() => TokenStride ?? 1;
+
     /// <summary>Perturbation half-width for the children of a node at <paramref name="depth"/> (the root is 0): finer as the tree deepens.</summary>
     public double Delta(int depth) => Math.Max(InitialDelta * Math.Pow(DeltaDecay, depth), MinDelta);
 
@@ -106,6 +164,18 @@ public sealed record SearchSettings
             string.Create(c, $"ratio bounds are [{LowerBound}, {UpperBound}]; they must satisfy 0 <= lower <= upper < 1."));
         Require(ImageGapWeight >= 0 && double.IsFinite(ImageGapWeight), string.Create(c, $"image gap weight is {ImageGapWeight}; it must be a finite number, 0 or more."));
         Require(SeedsPerBudget is null or >= 1, string.Create(c, $"seeds per budget is {SeedsPerBudget}; a budget needs at least one tree."));
+        Require(Staged is null || Staged.Sequences >= 1, string.Create(c, $"staged sequences is {Staged?.Sequences}; candidates need at least one sequence to be scored on first."));
+        Require(Staged is null || Staged.PromoteTop >= 1, string.Create(c, $"promote top is {Staged?.PromoteTop}; at least the best cheap score must be re-scored on every sequence."));
+        Require(TokenStride is null || TokenStride >= 1, string.Create(c, $"token stride is {TokenStride}; it must be at least 1 (1 scores every token)."));
+        Require(Patience >= 0, string.Create(c, $"patience is {Patience}; it must be 0 (never stop early) or more."));
         Require(BatchSize >= 1, string.Create(c, $"batch size is {BatchSize}; it must be at least 1."));
     }
+}
+
+/// <summary>Staged fidelity of <see cref="SearchSettings.Staged"/>.</summary>
+/// <param name="Sequences">reward sequences (the first ones) every candidate is scored on first</param>
+/// <param name="PromoteTop">a candidate whose cheap score is among this many best cheap scores of the budget so far is scored on every reward sequence</param>
+public sealed record StagedFidelity(int Sequences, int PromoteTop = StagedFidelity.DefaultPromoteTop)
+{
+    public const int DefaultPromoteTop = 8;
 }

@@ -145,6 +145,22 @@ public sealed class LopConfigTests : IDisposable
     }
 
     [Fact]
+    public void The_cheaper_simulation_keys_set_staged_fidelity_the_token_stride_and_patience()
+    {
+        var config = _folder.Load(Smallest + """
+
+            search:
+              stagedSequences: 4
+              promoteTop: 3
+              tokenStride: 2
+              patience: 40
+            """);
+
+        Assert.Equal(new Lop.Core.Search.SearchSettings { Staged = new Lop.Core.Search.StagedFidelity(4, 3), TokenStride = 2, Patience = 40 }, config.Training.Search);
+        Assert.Contains("search.tokenStride is '0'", _folder.Error(Smallest + "\nsearch:\n  tokenStride: 0\n"));
+    }
+
+    [Fact]
     public void A_seed_sets_the_search_and_the_predictor_seed()
     {
         var seeded = PredictorTraining.Default.WithSeed(99);

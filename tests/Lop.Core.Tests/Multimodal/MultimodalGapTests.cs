@@ -56,8 +56,8 @@ public class MultimodalGapTests
         var widths = config.IntermediateSizes;
         var allocation = Lop.Core.Allocation.BudgetProjection.Project([0.5, 0.5, 0.5], widths, 0.5, 0, 0.9);
 
-        var plain = new Lop.Core.Search.CandidateEvaluator(model, sequences, 2, 0.5).Evaluate(allocation, 0, default);
-        var weighted = new Lop.Core.Search.CandidateEvaluator(model, sequences, 2, 0.5, imageGapWeight: 2).Evaluate(allocation, 0, default);
+        var plain = new Lop.Core.Search.CandidateEvaluator(model, sequences, 2, 0.5).Evaluate(allocation, 0, default).Record!;
+        var weighted = new Lop.Core.Search.CandidateEvaluator(model, sequences, 2, 0.5, imageGapWeight: 2).Evaluate(allocation, 0, default).Record!;
 
         double truth, wrong;
         using (model.Prefix.Narrow(allocation.Kept))

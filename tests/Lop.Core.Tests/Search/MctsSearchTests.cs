@@ -129,7 +129,7 @@ public class MctsSearchTests
         Assert.True(result.Best.Ratios[1] < Budget, $"layer 1 is pruned by {result.Best.Ratios[1]:0.###} at a budget of {Budget}");
     }
 
-    private static (CausalLm Model, CalibrationSequence[] Sequences) Setup()
+    internal static (CausalLm Model, CalibrationSequence[] Sequences) Setup()
     {
         var model = TinyModels.Random(Config);
         return (model, SampleFrom(model));

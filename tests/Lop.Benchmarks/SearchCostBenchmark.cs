@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Globalization;
+using Lop.Core.Calibration;
+using Lop.Core.Evaluation;
+using Lop.Core.Formats;
+using Lop.Core.Importance;
+using Lop.Core.Loading;
+using Lop.Core.Models;
+using Lop.Core.Pipeline;
+using Lop.Core.Progress;
+using Lop.Core.Search;
+using static TorchSharp.torch;
+
+namespace Lop.Benchmarks;
+
+/// <summary>
+/// What one budget's search costs today (every candidate on every reward sequence and token, all simulations)
+/// against the cheaper settings, in one run. On each sample (a trained model and its calibration text): both
+/// searches for real, their counted work as FLOPs, wall seconds, simulations/s, the held-out perplexity of each
+/// best configuration, and Spearman's correlation between cheap and full scores over every configuration the
+/// full search evaluated. On a random-weight Qwen2.5-0.5B-shaped checkpoint (quality means nothing there): the
+/// measured seconds of a full-width forward per sequence with and without the token stride, and the per-budget
+/// cost both ways extrapolated from the evaluations the first sample's searches counted.
+/// </summary>
+internal static class SearchCostBenchmark
+{
+    private const int BatchSize = 8;
+
+    public static int Run(string[] args)
+    {
+        Lop.Native.TorchRuntime.EnsureLoaded();
+        var c = CultureInfo.InvariantCulture;
+        var budget = double.Parse(BenchmarkArgs.Value(args, "--budget") ?? "0.5", c);
+        var rewardSequences = int.Parse(BenchmarkArgs.Value(args, "--reward-sequences") ?? "32", c);
+        var today = new SearchSettings
+        {
+            Simulations = int.Parse(BenchmarkArgs.Value(args, "--simulations") ?? "300", c),
+            Seed = long.Parse(BenchmarkArgs.Value(args, "--seed") ?? new SearchSettings().Seed.ToString(c), c),
+        };
+        // Each variant is staged sequences:promote top:token stride:patience; all of them share one search as today.
+        var variants = (BenchmarkArgs.Value(args, "--cheaper") ?? "4:8:4:100").Split(',').Select(v =>
+        {
+            var p = v.Split(':').Select(x => int.Parse(x, c)).ToArray();
+            var settings = today.WithCheaperSimulations(p[0], p[1], p[2], p[3]);
+            settings.Validate();
+            return settings;
+        }).ToList();
+        var samples = args.Select((a, i) => (a, i)).Where(p => p.a == "--sample" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).ToList();
+        Console.WriteLine($"threads: {get_num_threads()}; budget {budget}; seed {today.Seed}; {rewardSequences} reward sequences; today: {today.Simulations} simulations, every sequence and token");
+
+        var table = new TextTable("model", "search", "simulations", "full evals", "cheap evals", "GFLOP / budget", "seconds", "simulations/s", "held-out ppl");
+        var summary = new List<string>();
+        List<SampleOutcome>? first = null;
+        foreach (var sample in samples)
+        {
+            var outcomes = Sample(sample, budget, rewardSequences, today, variants, table);
+            first ??= outcomes;
+            summary.AddRange(outcomes.Select(outcome => string.Create(c,
+                $"{outcome.Name} [{outcome.Label}]: {outcome.FlopsToday / outcome.FlopsCheap:F2}x fewer FLOPs, {outcome.SecondsToday / outcome.SecondsCheap:F2}x less time; held-out ppl {outcome.HeldOutToday:F4} -> {outcome.HeldOutCheap:F4} ({100 * (outcome.HeldOutCheap / outcome.HeldOutToday - 1):+0.000;-0.000}%); Spearman(cheap, full) {outcome.Spearman:F3} over {outcome.Configurations} configurations")));
+        }
+        if (!BenchmarkArgs.Flag(args, "--skip-shape"))
+        {
+            if (first is null)
+            {
+                Console.WriteLine("0.5B shape: needs a --sample to take the search's evaluation counts from; skipped.");
+            }
+            else
+            {
+                summary.AddRange(Shape(first, budget, rewardSequences, table));
+            }
+        }
+        Console.WriteLine();
+        table.Print(Console.Out);
+        Console.WriteLine();
+        foreach (var line in summary)
+        {
+            Console.WriteLine(line);
+        }
+        return 0;
+    }
+
+    /// <summary>staged:promote:stride:patience, as --cheaper takes it.</summary>
+    private static string Label(SearchSettings s) =>
+        string.Create(CultureInfo.InvariantCulture, $"{s.Staged?.Sequences ?? 0}:{s.Staged?.PromoteTop ?? 0}:{s.ScoredStride()}:{s.Patience}");
+
+    private sealed record SampleOutcome(
+        string Name, string Label, SearchSettings Settings, SearchResult Today, SearchResult Cheap, double FlopsToday, double FlopsCheap, double SecondsToday, double SecondsCheap,
+        double HeldOutToday, double HeldOutCheap, double Spearman, int Configurations);
+
+    private static List<SampleOutcome> Sample(string folder, double budget, int rewardSequences, SearchSettings today, List<SearchSettings> variants, TextTable table)
+    {
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
+        var calibration = new[] { "calibration.txt", "calibration.jsonl" }.Select(f => Path.Combine(folder, f)).First(File.Exists);
+        var cache = Directory.CreateTempSubdirectory("lop-search-cost-");
+        try
+        {
+            using var pipeline = ModelPipeline.Open(Path.Combine(folder, "model"), new CalibrationOptions(calibration), "f32", cache.FullName, SilentProgress.Instance);
+            var evaluator = pipeline.Inputs.Evaluator(pipeline.Importance(BatchSize, default).Value, SilentProgress.Instance);
+            evaluator.UseMethod(ImportanceMethod.Activation);
+            var sequences = pipeline.Inputs.Calibration.Search.Take(rewardSequences).ToArray();
+            var heldOut = pipeline.Inputs.Calibration.HeldOut;
+            var length = sequences.Max(s => s.Length);
+            Console.WriteLine($"{name}: {sequences.Length} reward sequences of up to {length} tokens, {heldOut.Length} held out");
+            var config = pipeline.Inputs.Checkpoint.Config;
+
+            (SearchResult Result, double Seconds, double Flops, double HeldOut) Search(string label, SearchSettings settings)
+            {
+                var clock = Stopwatch.StartNew();
+                var result = MctsSearch.Run(evaluator.Model, sequences, budget, settings);
+                var seconds = clock.Elapsed.TotalSeconds;
+                var flops = SearchFlops.Estimate(config, result.Cost, length);
+                var perplexity = evaluator.Evaluate(result.Best.Kept, heldOut, BatchSize).Perplexity;
+                table.Add(name, label, $"{result.Cost.Simulations}", $"{result.Cost.FullEvaluations}", $"{result.Cost.CheapEvaluations}",
+                    F(flops / 1e9, "F1"), F(seconds, "F1"), F(result.Cost.Simulations / seconds, "F2"), F(perplexity, "F4"));
+                Console.WriteLine($"  {label}: {result.Cost.Simulations} simulations, {result.Cost.FullEvaluations} full + {result.Cost.CheapEvaluations} cheap evaluations, {seconds:F1} s, held-out ppl {perplexity:F4}");
+                return (result, seconds, flops, perplexity);
+            }
+
+            var before = Search("today", today);
+            var correlations = new Dictionary<(int, int), double>();
+            var outcomes = new List<SampleOutcome>();
+            foreach (var cheap in variants)
+            {
+                var after = Search("cheaper " + Label(cheap), cheap);
+                // Honest correlation: every configuration the full search scored (not only those a cheap stage promoted), scored again cheaply.
+                var stage = (cheap.Staged?.Sequences ?? sequences.Length, cheap.ScoredStride());
+                if (!correlations.TryGetValue(stage, out var spearman))
+                {
+                    var cheapSet = sequences.Take(stage.Item1).ToArray();
+                    var cheapScores = before.Result.Records.Select(r =>
+                    {
+                        using var narrowed = evaluator.Model.Prefix.Narrow(r.Kept);
+                        return -LogLikelihood.Evaluate(evaluator.Model, cheapSet, BatchSize, tokenStride: stage.Item2).MeanNll;
+                    }).ToArray();
+                    correlations[stage] = spearman = RankCorrelation.Spearman(cheapScores, before.Result.Records.Select(r => r.Reward).ToArray());
+                }
+                outcomes.Add(new SampleOutcome(name, Label(cheap), cheap, before.Result, after.Result, before.Flops, after.Flops, before.Seconds, after.Seconds,
+                    before.HeldOut, after.HeldOut, spearman, before.Result.Records.Count));
+            }
+            return outcomes;
+        }
+        finally
+        {
+            cache.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The 0.5B shape: a random BF16 checkpoint in a temp folder, loaded in f32; one sequence of 128 random tokens per
+    /// forward, timed at full width narrowed to the budget's uniform widths, with every target scored and with the stride.
+    /// </summary>
+    private static IEnumerable<string> Shape(List<SampleOutcome> samples, double budget, int rewardSequences, TextTable table)
+    {
+        var shape = CheckpointShape.Known.Single(s => s.Name == "qwen2.5-0.5b");
+        var folder = Directory.CreateTempSubdirectory("lop-search-cost-0.5b-");
+        try
+        {
+            Console.WriteLine($"{shape.Name}: writing a random checkpoint to {folder.FullName}");
+            SyntheticCheckpoint.Generate(shape, folder.FullName);
+            using var checkpoint = HfCheckpoint.Open(folder.FullName);
+            using var model = CheckpointLoader.Load(checkpoint, ScalarType.Float32);
+            var config = model.Config;
+            const int length = 128;
+            var random = new Random(3);
+            var sequence = new CalibrationSequence(Enumerable.Range(0, length).Select(_ => random.Next(256)).ToArray());
+            var kept = config.IntermediateSizes.Select(w => (int)Math.Round(w * (1 - budget))).ToArray();
+            // Strides timed in turns, three rounds, the fastest of each kept: the machine is shared, and turns spread its noise evenly.
+            var strides = samples.Select(x => x.Settings.ScoredStride()).Append(1).Distinct().Order().ToArray();
+            var timings = strides.ToDictionary(x => x, _ => double.PositiveInfinity);
+            using (model.Prefix.Narrow(kept))
+            {
+                LogLikelihood.Evaluate(model, [sequence], 1); // warm-up
+                for (var round = 0; round < 3; round++)
+                {
+                    foreach (var stride in strides)
+                    {
+                        var clock = Stopwatch.StartNew();
+                        LogLikelihood.Evaluate(model, [sequence], 1, tokenStride: stride);
+                        timings[stride] = Math.Min(timings[stride], clock.Elapsed.TotalSeconds);
+                    }
+                }
+            }
+            foreach (var (stride, seconds) in timings)
+            {
+                Console.WriteLine($"  one sequence of {length} tokens at budget {budget}, token stride {stride}: {seconds:F2} s (fastest of 3)");
+            }
+            double Seconds(int stride) => timings[stride];
+            var every = Seconds(1);
+            var targets = length - 1;
+            var keptTotal = kept.Sum(k => (double)k);
+            double Flops(double sequencesRun, int scored) => SearchFlops.Decoder(config, sequencesRun * targets, sequencesRun * targets * keptTotal, length)
+                + SearchFlops.Head(config, sequencesRun * scored);
+            var head = SearchFlops.Head(config, targets) / Flops(1, targets);
+            var counts = samples[0];
+            var todaySequences = (double)counts.Today.Cost.FullEvaluations * rewardSequences;
+            var (flopsToday, secondsToday) = (Flops(todaySequences, targets), todaySequences * every);
+            table.Add(shape.Name + " (extrapolated)", "today", $"{counts.Today.Cost.Simulations}", $"{counts.Today.Cost.FullEvaluations}", "0",
+                F(flopsToday / 1e9, "F0"), F(secondsToday, "F0"), F(counts.Today.Cost.Simulations / secondsToday, "F4"), "n/a (random weights)");
+            var lines = new List<string>();
+            foreach (var sample in samples)
+            {
+                var cheap = sample.Settings;
+                var strided = Seconds(cheap.ScoredStride());
+                // Per budget: the sample's evaluation counts, each evaluation over this shape's sequences of 128 tokens.
+                var staged = cheap.Staged?.Sequences ?? rewardSequences;
+                var scoredPerSequence = ScoredTargets.Indices(targets, cheap.ScoredStride()).Length;
+                var cheapSequences = (double)sample.Cheap.Cost.FullEvaluations * rewardSequences + (double)sample.Cheap.Cost.CheapEvaluations * staged;
+                var (flopsCheap, secondsCheap) = (Flops(cheapSequences, scoredPerSequence), cheapSequences * strided);
+                table.Add(shape.Name + " (extrapolated)", "cheaper " + sample.Label, $"{sample.Cheap.Cost.Simulations}", $"{sample.Cheap.Cost.FullEvaluations}", $"{sample.Cheap.Cost.CheapEvaluations}",
+                    F(flopsCheap / 1e9, "F0"), F(secondsCheap, "F0"), F(sample.Cheap.Cost.Simulations / secondsCheap, "F4"), "n/a (random weights)");
+                lines.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{shape.Name} [{sample.Label}] (evaluation counts of {sample.Name}, forward seconds measured here; the output layer is {100 * head:F0}% of a forward's FLOPs at budget {budget}): {flopsToday / flopsCheap:F2}x fewer FLOPs, {secondsToday / secondsCheap:F2}x less time per budget ({secondsToday / 3600:F1} h -> {secondsCheap / 3600:F2} h)"));
+            }
+            return lines;
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+}
