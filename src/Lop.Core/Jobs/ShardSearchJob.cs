@@ -44,24 +44,7 @@ public static class ShardSearchJob
                 continue;
             }
             var tree = pipeline.SearchOne(unit, search.Settings, search.RewardSequences, cancellation);
-            var path = FragmentFile.Write(request.OutFolder, new SearchFragment
-            {
-                Format = SearchFragment.CurrentFormat,
-                EngineVersion = VariantManifest.EngineVersionString(),
-                DatasetKey = identity.Key,
-                ModelFingerprint = identity.ModelFingerprint,
-                CalibrationHash = identity.CalibrationHash,
-                Importance = identity.Importance,
-                ComputeDType = identity.ComputeDType,
-                Settings = identity.Settings,
-                RewardSequences = identity.RewardSequences,
-                Budget = unit.Budget,
-                Tree = unit.Tree,
-                Seed = unit.Seed,
-                Seconds = tree.Tree.Seconds,
-                Evaluations = tree.Tree.Evaluations,
-                Records = tree.Records,
-            });
+            var path = FragmentFile.Write(request.OutFolder, SearchFragment.Of(identity, unit, tree, VariantManifest.EngineVersionString()));
             progress.Info($"search {unit.Budget:0.###} tree {unit.Tree} (seed {unit.Seed}): {tree.Records.Count} configurations -> {Path.GetFileName(path)}");
             summaries.Add(Summary(unit, path, tree, fromEarlierRun: false));
         }

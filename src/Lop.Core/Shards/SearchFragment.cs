@@ -45,6 +45,26 @@ public sealed record SearchFragment
 
     public required IReadOnlyList<SearchRecord> Records { get; init; }
 
+    /// <summary>The fragment of one searched unit of the dataset <paramref name="identity"/> names, by engine <paramref name="engineVersion"/>.</summary>
+    public static SearchFragment Of(DatasetIdentity identity, SearchUnit unit, TreeResult tree, string engineVersion) => new()
+    {
+        Format = CurrentFormat,
+        EngineVersion = engineVersion,
+        DatasetKey = identity.Key,
+        ModelFingerprint = identity.ModelFingerprint,
+        CalibrationHash = identity.CalibrationHash,
+        Importance = identity.Importance,
+        ComputeDType = identity.ComputeDType,
+        Settings = identity.Settings,
+        RewardSequences = identity.RewardSequences,
+        Budget = unit.Budget,
+        Tree = unit.Tree,
+        Seed = unit.Seed,
+        Seconds = tree.Tree.Seconds,
+        Evaluations = tree.Tree.Evaluations,
+        Records = tree.Records,
+    };
+
     public SearchUnit Unit => new(Budget, Tree, Seed);
 
     public DatasetIdentity Identity => new(DatasetKey, ModelFingerprint, CalibrationHash, Importance, ComputeDType, Settings, RewardSequences);

@@ -57,11 +57,7 @@ public class QwenVlCheckpointTests
     public void Text_only_calibration_of_a_qwen_vl_model_is_reported_and_written_to_the_manifest()
     {
         using var temp = new TempFolder();
-        var config = TinyQwenVl.Config(vocab: 256);
-        using var model = TinyQwenVl.Random(config);
-        var source = TinyQwenVl.Save(model, temp.Sub("source"));
-        var calibration = temp.Sub("calibration.txt");
-        File.WriteAllText(calibration, string.Concat(Enumerable.Repeat("text for the calibration of a vision language model. ", 40)));
+        var (source, calibration) = QwenWithTextCalibration(temp);
         var progress = new RecordingProgress();
 
         PruneJob.Run(new PruneRequest(source, new CalibrationOptions(calibration, SequenceLength: 32), 0.5, null, Lop.Core.Importance.ImportanceMethod.Activation, temp.Sub("variant"), CacheFolder: temp.Sub("cache")), progress);
@@ -77,11 +73,7 @@ public class QwenVlCheckpointTests
     public void A_vision_ratio_with_text_only_calibration_is_a_coded_error_that_asks_for_images_and_writes_nothing()
     {
         using var temp = new TempFolder();
-        var config = TinyQwenVl.Config(vocab: 256);
-        using var model = TinyQwenVl.Random(config);
-        var source = TinyQwenVl.Save(model, temp.Sub("source"));
-        var calibration = temp.Sub("calibration.txt");
-        File.WriteAllText(calibration, string.Concat(Enumerable.Repeat("text for the calibration of a vision language model. ", 40)));
+        var (source, calibration) = QwenWithTextCalibration(temp);
 
         var error = Assert.Throws<Lop.Core.Errors.LopException>(() => PruneJob.Run(
             new PruneRequest(source, new CalibrationOptions(calibration, SequenceLength: 32), 0.5, null, Lop.Core.Importance.ImportanceMethod.Activation, temp.Sub("variant"), CacheFolder: temp.Sub("cache"))
@@ -93,6 +85,16 @@ public class QwenVlCheckpointTests
         Assert.Equal(Lop.Core.Errors.ErrorCodes.InvalidArgument, error.Code);
         Assert.Contains("image+text calibration", error.Message);
         Assert.False(Directory.Exists(temp.Sub("variant")));
+    }
+
+    /// <summary>A tiny Qwen2-VL folder (byte vocabulary) and a calibration file of text alone.</summary>
+    private static (string Source, string Calibration) QwenWithTextCalibration(TempFolder temp)
+    {
+        using var model = TinyQwenVl.Random(TinyQwenVl.Config(vocab: 256));
+        var source = TinyQwenVl.Save(model, temp.Sub("source"));
+        var calibration = temp.Sub("calibration.txt");
+        File.WriteAllText(calibration, string.Concat(Enumerable.Repeat("text for the calibration of a vision language model. ", 40)));
+        return (source, calibration);
     }
 
     private sealed class RecordingProgress : IJobProgress
