@@ -55,7 +55,7 @@ if [ -n "$inputs" ]; then
 fi
 if grep -q 'sleep' "$config"; then
   echo $$ > "$dir/engine.pid"
-  sleep 120 &
+  sleep 600 &
   echo $! > "$dir/sleep.pid"
   wait
 fi
