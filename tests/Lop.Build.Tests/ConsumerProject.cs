@@ -83,7 +83,7 @@ public sealed class ConsumerProject
     private static string[] Verbosity(string[] args) => args.Any(a => a.StartsWith("-v:", StringComparison.Ordinal)) ? [] : ["-v:n"];
 
     public Process StartDotnet(out StringBuilder output, params string[] args) =>
-        Tests.Dotnet.Start(Folder, _package.Environment(), [.. args, "-nologo", "-v:n", "-nodeReuse:false"], out output);
+        Tests.Dotnet.StartInterruptible(Folder, _package.Environment(), [.. args, "-nologo", "-v:n", "-nodeReuse:false"], out output);
 
     public const string TwoTargets = """
         model: models/tiny          # the HF folder

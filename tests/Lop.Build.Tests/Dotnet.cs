@@ -43,6 +43,23 @@ public static class Dotnet
     public static Process Start(string workingDirectory, IDictionary<string, string?> environment, string[] args, out StringBuilder output) =>
         Start(Host, workingDirectory, environment, args, out output);
 
+    /// <summary>
+    /// Starts dotnet with SIGINT at its default disposition, for tests that interrupt a build. A shell starts a
+    /// background job with SIGINT ignored and every descendant inherits that, so a test run in the background (as
+    /// a CI runner may run it) would start a build that never sees the interrupt. perl (essential on Debian,
+    /// shipped with macOS) resets it before exec, which keeps the pid.
+    /// </summary>
+    public static Process StartInterruptible(string workingDirectory, IDictionary<string, string?> environment, string[] args, out StringBuilder output) =>
+        InterruptIgnored()
+            ? Start("perl", workingDirectory, environment, ["-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"", Host, .. args], out output)
+            : Start(Host, workingDirectory, environment, args, out output);
+
+    /// <summary>Whether this process inherited SIGINT ignored (bit 2 of SigIgn in /proc/self/status).</summary>
+    private static bool InterruptIgnored() =>
+        File.Exists("/proc/self/status")
+        && File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) is { } line
+        && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & 0x2) != 0;
+
     private static Process Start(string file, string workingDirectory, IDictionary<string, string?> environment, string[] args, out StringBuilder output)
     {
         var start = new ProcessStartInfo(file)

@@ -55,7 +55,7 @@ if [ -n "$inputs" ]; then
 fi
 if grep -q 'sleep' "$config"; then
   echo $$ > "$dir/engine.pid"
-  sleep 600 &
+  sleep 120 &
   echo $! > "$dir/sleep.pid"
   wait
 fi
