@@ -3,13 +3,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lop.Core.Calibration;
-using Lop.Core.Evaluation;
 using Lop.Core.Images;
-using Lop.Core.Importance;
 using Lop.Core.Jobs;
 using Lop.Core.Models;
 using Lop.Core.Progress;
-using Lop.Core.Pruning;
 using Lop.Core.Settings;
 using Lop.Samples.Scenes;
 using Lop.Core.Loading;
@@ -158,8 +155,7 @@ public static class MultimodalSampleJob
         double lastLoss = double.NaN;
         // Training scenes come from seeds below 2^32; calibration scenes from above, so none is shared.
         var model = MultimodalSampleTrainer.Train(config, settings,
-            step => SceneStreams.TrainingBatch(settings.Seed, step, settings.BatchSize, settings.ImageSize)
-                .Select(s => Record(s.Image, s.Caption, imageSettings)).ToList(),
+            step => SceneStreams.TrainingSequences(settings.Seed, step, settings.BatchSize, settings.ImageSize, imageSettings, CaptionPrefix),
             new SampleModelJob.StepProgress(progress, loss => lastLoss = loss), cancellation);
         var trainSeconds = clock.Elapsed.TotalSeconds;
 
@@ -175,13 +171,7 @@ public static class MultimodalSampleJob
 
         var calibration = ImageTextCalibration.Load(calibrationPath, ByteTokenizer.Instance, imageSettings, CalibrationOptions.DefaultSequenceLength,
             CalibrationOptions.DefaultHeldOutFraction, CalibrationOptions.DefaultSeed, vocabSize: config.VocabSize);
-        var gap = MultimodalGap.Measure(model, calibration.HeldOut, 16, cancellation);
-        progress.Info($"sample: held-out caption perplexity {gap.TrueImagePerplexity:F3} with the true image, {gap.WrongImagePerplexity:F3} with a wrong one (gap {gap.Gap:F3}, image accuracy {gap.ImageAccuracy:P1})");
-
-        var scores = ImportanceScorer.Score(model, calibration.Search, 16, cancellation: cancellation);
-        ImportanceOrder.Apply(model, scores, ImportanceMethod.Activation);
-        var sensitivity = LayerSensitivity.Measure(model, calibration.HeldOut, 0.5, 16,
-            l => progress.Report("layer sensitivity 50%", l + 1, config.NumLayers), cancellation);
+        var (gap, sensitivity) = MultimodalSampleChecks.Measure(model, calibration, progress, cancellation);
 
         var all = model.parameters().Sum(p => p.numel());
         var report = new MultimodalSampleReport
@@ -203,14 +193,5 @@ public static class MultimodalSampleJob
             TestCaptions = captions,
         };
         return report;
-    }
-
-    private static CalibrationSequence Record(RgbImage image, string caption, ImageTextCalibration.ImageSettings settings)
-    {
-        var pixels = settings.Prepare(image);
-        var text = ByteTokenizer.Instance.Encode(CaptionPrefix + caption);
-        var tokens = Enumerable.Repeat(settings.ImageTokenId, settings.ImageTokens).Concat(text).ToArray();
-        var mask = tokens.Select((_, t) => t >= settings.ImageTokens).ToArray();
-        return new CalibrationSequence(tokens) { Image = pixels, LossMask = mask };
     }
 }

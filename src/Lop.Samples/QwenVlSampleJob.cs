@@ -3,13 +3,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lop.Core.Calibration;
-using Lop.Core.Evaluation;
 using Lop.Core.Images;
-using Lop.Core.Importance;
 using Lop.Core.Loading;
 using Lop.Core.Models;
 using Lop.Core.Progress;
-using Lop.Core.Pruning;
 using Lop.Core.Settings;
 using Lop.Samples.Scenes;
 
@@ -153,8 +150,7 @@ public static class QwenVlSampleJob
         double lastLoss = double.NaN;
         // The LLaVA sample's scene streams: training seeds below 2^32, calibration 2^40 + seed, test scenes 2^41 + seed.
         var model = MultimodalSampleTrainer.Train(config, settings,
-            step => SceneStreams.TrainingBatch(settings.Seed, step, settings.BatchSize, settings.ImageSize)
-                .Select(s => Record(s.Image, s.Caption, imageSettings)).ToList(),
+            step => SceneStreams.TrainingSequences(settings.Seed, step, settings.BatchSize, settings.ImageSize, imageSettings, MultimodalSampleJob.CaptionPrefix),
             new SampleModelJob.StepProgress(progress, loss => lastLoss = loss), cancellation);
         var trainSeconds = clock.Elapsed.TotalSeconds;
 
@@ -167,13 +163,7 @@ public static class QwenVlSampleJob
 
         var calibration = ImageTextCalibration.Load(calibrationPath, ByteTokenizer.Instance, imageSettings, CalibrationOptions.DefaultSequenceLength,
             CalibrationOptions.DefaultHeldOutFraction, CalibrationOptions.DefaultSeed, vocabSize: config.VocabSize);
-        var gap = MultimodalGap.Measure(model, calibration.HeldOut, 16, cancellation);
-        progress.Info($"sample: held-out caption perplexity {gap.TrueImagePerplexity:F3} with the true image, {gap.WrongImagePerplexity:F3} with a wrong one (gap {gap.Gap:F3}, image accuracy {gap.ImageAccuracy:P1})");
-
-        var scores = ImportanceScorer.Score(model, calibration.Search, 16, cancellation: cancellation);
-        ImportanceOrder.Apply(model, scores, ImportanceMethod.Activation);
-        var sensitivity = LayerSensitivity.Measure(model, calibration.HeldOut, 0.5, 16,
-            l => progress.Report("layer sensitivity 50%", l + 1, config.NumLayers), cancellation);
+        var (gap, sensitivity) = MultimodalSampleChecks.Measure(model, calibration, progress, cancellation);
 
         var all = model.parameters().Sum(p => p.numel());
         return new QwenVlSampleReport
@@ -193,15 +183,5 @@ public static class QwenVlSampleJob
             ImageAccuracy = gap.ImageAccuracy,
             LayerSensitivity = sensitivity,
         };
-    }
-
-    /// <summary>Vision start, the image's tokens, vision end, then the caption; the loss on the caption only.</summary>
-    private static CalibrationSequence Record(RgbImage image, string caption, ImageTextCalibration.ImageSettings settings)
-    {
-        var pixels = settings.Prepare(image);
-        var span = settings.Before.Concat(Enumerable.Repeat(settings.ImageTokenId, settings.TokensFor(pixels))).Concat(settings.After).ToArray();
-        var tokens = span.Concat(ByteTokenizer.Instance.Encode(MultimodalSampleJob.CaptionPrefix + caption)).ToArray();
-        var mask = tokens.Select((_, t) => t >= span.Length).ToArray();
-        return new CalibrationSequence(tokens) { Image = pixels, LossMask = mask };
     }
 }

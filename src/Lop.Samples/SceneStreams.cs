@@ -23,6 +23,20 @@ internal static class SceneStreams
         Scenes(batchSize, unchecked((ulong)seed) * 1_000_003 + (ulong)step, imageSize);
 
     /// <summary>
+    /// The sequences of one training step: each scene's image span (<see cref="ImageTextCalibration.ImageSettings.ImageSpan"/>),
+    /// then <paramref name="captionPrefix"/> and its caption, the loss on the caption only.
+    /// </summary>
+    public static List<CalibrationSequence> TrainingSequences(long seed, int step, int batchSize, int imageSize,
+        ImageTextCalibration.ImageSettings imageSettings, string captionPrefix) =>
+        TrainingBatch(seed, step, batchSize, imageSize).Select(scene =>
+        {
+            var pixels = imageSettings.Prepare(scene.Image);
+            var span = imageSettings.ImageSpan(pixels);
+            var tokens = span.Concat(ByteTokenizer.Instance.Encode(captionPrefix + scene.Caption)).ToArray();
+            return new CalibrationSequence(tokens) { Image = pixels, LossMask = tokens.Select((_, t) => t >= span.Length).ToArray() };
+        }).ToList();
+
+    /// <summary>
     /// test-scenes/NNNN.png and test-scenes/captions.jsonl ({"image", "caption"}), drawn from seeds
     /// above both the training and the calibration ranges.
     /// </summary>

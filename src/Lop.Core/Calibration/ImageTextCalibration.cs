@@ -44,6 +44,9 @@ public static class ImageTextCalibration
 
         public int TokensFor(ImagePixels pixels) => QwenVl is { } qwen ? pixels.Height / qwen.Factor * (pixels.Width / qwen.Factor) : ImageTokens;
 
+        /// <summary>The tokens an image takes in a sequence: <see cref="Before"/>, one image token per feature, <see cref="After"/>.</summary>
+        public int[] ImageSpan(ImagePixels pixels) => [.. Before, .. Enumerable.Repeat(ImageTokenId, TokensFor(pixels)), .. After];
+
         public string Describe() => QwenVl is { } qwen
             ? $"{qwen.Describe()} around={string.Join(',', Before)}|{string.Join(',', After)}"
             : Preprocessor!.Describe();
@@ -185,7 +188,7 @@ public static class ImageTextCalibration
         var before = at < 0 ? [] : tokenizer.Encode(text[..at]);
         var after = tokenizer.Encode(at < 0 ? text : text[(at + ImagePlaceholder.Length)..]);
         var keepAfter = Math.Max(0, Math.Min(after.Length, maxTextTokens - before.Length));
-        var imageSpan = image.Before.Concat(Enumerable.Repeat(image.ImageTokenId, image.TokensFor(pixels))).Concat(image.After).ToArray();
+        var imageSpan = image.ImageSpan(pixels);
         var tokens = before.Concat(imageSpan).Concat(after.Take(keepAfter)).ToArray();
         var mask = new bool[tokens.Length];
         for (var t = 0; t < tokens.Length; t++)
