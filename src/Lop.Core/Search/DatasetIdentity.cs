@@ -24,48 +24,37 @@ public sealed record DatasetIdentity(
         {
             yield return $"calibration {Short(CalibrationHash)} instead of {Short(other.CalibrationHash)}";
         }
-        if (Importance != other.Importance)
+        if (SettingDifferences(other) is { Count: > 0 } settings)
         {
-            yield return $"importance {Importance} instead of {other.Importance}";
-        }
-        if (ComputeDType != other.ComputeDType)
-        {
-            yield return $"dtype {ComputeDType} instead of {other.ComputeDType}";
-        }
-        if (Settings != other.Settings)
-        {
-            yield return $"search settings {JsonSerializer.Serialize(Settings)} instead of {JsonSerializer.Serialize(other.Settings)}";
-        }
-        if (RewardSequences != other.RewardSequences)
-        {
-            yield return $"{RewardSequences} reward sequences instead of {other.RewardSequences}";
+            yield return $"search settings (this one vs the other: {string.Join(", ", settings)})";
         }
     }
 
     /// <summary>
-    /// The settings in which this (a packaged dataset's) identity differs from the project's, as "name packaged vs
-    /// wanted" with the names lop.yaml spells, in a stable order; empty when none do.
+    /// The settings in which this identity differs from <paramref name="other"/> (a package's from the project's, a
+    /// fragment's from the others'), as "name this vs other" with the names lop.yaml spells, in a stable order;
+    /// empty when none do.
     /// </summary>
-    public IReadOnlyList<string> SettingDifferences(DatasetIdentity project)
+    public IReadOnlyList<string> SettingDifferences(DatasetIdentity other)
     {
         var differences = new List<string>();
-        void Compare(string name, string packaged, string wanted)
+        void Compare(string name, string mine, string theirs)
         {
-            if (packaged != wanted)
+            if (mine != theirs)
             {
-                differences.Add($"{name} {packaged} vs {wanted}");
+                differences.Add($"{name} {mine} vs {theirs}");
             }
         }
 
-        Compare("dtype", ComputeDType, project.ComputeDType);
-        Compare("importance", Importance, project.Importance);
-        Compare("rewardSequences", RewardSequences.ToString(CultureInfo.InvariantCulture), project.RewardSequences.ToString(CultureInfo.InvariantCulture));
-        var packagedSettings = JsonSerializer.SerializeToNode(Settings)?.AsObject() ?? [];
-        var projectSettings = JsonSerializer.SerializeToNode(project.Settings)?.AsObject() ?? [];
-        foreach (var name in packagedSettings.Select(p => p.Key).Union(projectSettings.Select(p => p.Key)).Order(StringComparer.Ordinal))
+        Compare("dtype", ComputeDType, other.ComputeDType);
+        Compare("importance", Importance, other.Importance);
+        Compare("rewardSequences", RewardSequences.ToString(CultureInfo.InvariantCulture), other.RewardSequences.ToString(CultureInfo.InvariantCulture));
+        var mySettings = JsonSerializer.SerializeToNode(Settings)?.AsObject() ?? [];
+        var theirSettings = JsonSerializer.SerializeToNode(other.Settings)?.AsObject() ?? [];
+        foreach (var name in mySettings.Select(p => p.Key).Union(theirSettings.Select(p => p.Key)).Order(StringComparer.Ordinal))
         {
             // The settings' JSON keeps the C# names; lop.yaml spells them in camelCase.
-            Compare("search." + JsonNamingPolicy.CamelCase.ConvertName(name), packagedSettings[name]?.ToJsonString() ?? "(unset)", projectSettings[name]?.ToJsonString() ?? "(unset)");
+            Compare("search." + JsonNamingPolicy.CamelCase.ConvertName(name), mySettings[name]?.ToJsonString() ?? "(unset)", theirSettings[name]?.ToJsonString() ?? "(unset)");
         }
         return differences;
     }
