@@ -19,7 +19,8 @@ namespace Lop.Core.Models;
 /// </summary>
 internal static class HeldScalars
 {
-    private static readonly Scalar One = 1;
+    /// <summary>The alpha of every held addition: a static root, never finalized.</summary>
+    internal static readonly Scalar One = 1;
 
     /// <summary><c>left + right</c> with a held alpha.</summary>
     public static Tensor Plus(this Tensor left, Tensor right) => left.add(right, One);

@@ -68,7 +68,6 @@ internal sealed class HeldAdam : IDisposable
         using var decay = _weightDecay.ToScalar();
         using var rootCorrection2 = Math.Sqrt(correction2).ToScalar();
         using var eps = _eps.ToScalar();
-        using var one = 1.ToScalar();
         using var stepSize = (-LearningRate / correction1).ToScalar();
         for (var i = 0; i < _parameters.Length; i++)
         {
@@ -89,7 +88,7 @@ internal sealed class HeldAdam : IDisposable
             }
             _firstMoments[i].mul_(beta1).add_(grad, oneMinusBeta1);
             _secondMoments[i].mul_(beta2).addcmul_(grad, grad, oneMinusBeta2);
-            var denominator = _secondMoments[i].sqrt().div(rootCorrection2).add_(eps, one);
+            var denominator = _secondMoments[i].sqrt().div(rootCorrection2).add_(eps, HeldScalars.One);
             parameter.addcdiv_(_firstMoments[i], denominator, stepSize);
         }
     }
