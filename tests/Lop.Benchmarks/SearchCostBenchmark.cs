@@ -30,13 +30,10 @@ internal static class SearchCostBenchmark
     {
         Lop.Native.TorchRuntime.EnsureLoaded();
         var c = CultureInfo.InvariantCulture;
-        var budget = double.Parse(BenchmarkArgs.Value(args, "--budget") ?? "0.5", c);
+        var budgets = (BenchmarkArgs.Value(args, "--budget") ?? "0.5").Split(',').Select(b => double.Parse(b, c)).ToArray();
+        var seeds = (BenchmarkArgs.Value(args, "--seed") ?? new SearchSettings().Seed.ToString(c)).Split(',').Select(x => long.Parse(x, c)).ToArray();
         var rewardSequences = int.Parse(BenchmarkArgs.Value(args, "--reward-sequences") ?? "32", c);
-        var today = new SearchSettings
-        {
-            Simulations = int.Parse(BenchmarkArgs.Value(args, "--simulations") ?? "300", c),
-            Seed = long.Parse(BenchmarkArgs.Value(args, "--seed") ?? new SearchSettings().Seed.ToString(c), c),
-        };
+        var today = new SearchSettings { Simulations = int.Parse(BenchmarkArgs.Value(args, "--simulations") ?? "300", c) };
         // Each variant is staged sequences:promote top:token stride:patience; all of them share one search as today.
         var variants = (BenchmarkArgs.Value(args, "--cheaper") ?? "4:8:4:100").Split(',').Select(v =>
         {
@@ -46,17 +43,16 @@ internal static class SearchCostBenchmark
             return settings;
         }).ToList();
         var samples = args.Select((a, i) => (a, i)).Where(p => p.a == "--sample" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).ToList();
-        Console.WriteLine($"threads: {get_num_threads()}; budget {budget}; seed {today.Seed}; {rewardSequences} reward sequences; today: {today.Simulations} simulations, every sequence and token");
+        Console.WriteLine($"threads: {get_num_threads()}; budgets {string.Join(", ", budgets)}; seeds {string.Join(", ", seeds)}; {rewardSequences} reward sequences; today: {today.Simulations} simulations, every sequence and token");
 
-        var table = new TextTable("model", "search", "simulations", "full evals", "cheap evals", "GFLOP / budget", "seconds", "simulations/s", "held-out ppl");
+        var table = new TextTable("model", "budget", "seed", "search", "simulations", "full evals", "cheap evals", "GFLOP / budget", "seconds", "simulations/s", "held-out ppl");
         var summary = new List<string>();
         List<SampleOutcome>? first = null;
         foreach (var sample in samples)
         {
-            var outcomes = Sample(sample, budget, rewardSequences, today, variants, table);
+            var outcomes = Sample(sample, budgets, seeds, rewardSequences, today, variants, table);
             first ??= outcomes;
-            summary.AddRange(outcomes.Select(outcome => string.Create(c,
-                $"{outcome.Name} [{outcome.Label}]: {outcome.FlopsToday / outcome.FlopsCheap:F2}x fewer FLOPs, {outcome.SecondsToday / outcome.SecondsCheap:F2}x less time; held-out ppl {outcome.HeldOutToday:F4} -> {outcome.HeldOutCheap:F4} ({100 * (outcome.HeldOutCheap / outcome.HeldOutToday - 1):+0.000;-0.000}%); Spearman(cheap, full) {outcome.Spearman:F3} over {outcome.Configurations} configurations")));
+            summary.AddRange(Summarize(outcomes));
         }
         if (!BenchmarkArgs.Flag(args, "--skip-shape"))
         {
@@ -66,7 +62,8 @@ internal static class SearchCostBenchmark
             }
             else
             {
-                summary.AddRange(Shape(first, budget, rewardSequences, table));
+                // The shape's extrapolation takes the counts of the first budget and seed.
+                summary.AddRange(Shape(first.Where(o => o.Budget == budgets[0] && o.Seed == seeds[0]).ToList(), budgets[0], rewardSequences, table));
             }
         }
         Console.WriteLine();
@@ -84,10 +81,32 @@ internal static class SearchCostBenchmark
         string.Create(CultureInfo.InvariantCulture, $"{s.Staged?.Sequences ?? 0}:{s.Staged?.PromoteTop ?? 0}:{s.ScoredStride()}:{s.Patience}");
 
     private sealed record SampleOutcome(
-        string Name, string Label, SearchSettings Settings, SearchResult Today, SearchResult Cheap, double FlopsToday, double FlopsCheap, double SecondsToday, double SecondsCheap,
-        double HeldOutToday, double HeldOutCheap, double Spearman, int Configurations);
+        string Name, double Budget, long Seed, string Label, SearchSettings Settings, SearchResult Today, SearchResult Cheap, double FlopsToday, double FlopsCheap,
+        double SecondsToday, double SecondsCheap, double HeldOutToday, double HeldOutCheap, double Spearman, double SpearmanNll, int Configurations);
 
-    private static List<SampleOutcome> Sample(string folder, double budget, int rewardSequences, SearchSettings today, List<SearchSettings> variants, TextTable table)
+    /// <summary>
+    /// Per variant over every budget and seed: total work both ways, and the held-out change of each run and on
+    /// average (a single seed's change is inside the search's own seed-to-seed spread, so the mean is what to judge).
+    /// </summary>
+    private static IEnumerable<string> Summarize(List<SampleOutcome> outcomes)
+    {
+        var c = CultureInfo.InvariantCulture;
+        foreach (var runs in outcomes.GroupBy(o => o.Label))
+        {
+            var changes = runs.Select(o => 100 * (o.HeldOutCheap / o.HeldOutToday - 1)).ToArray();
+            var each = string.Join(", ", runs.Zip(changes, (o, change) => string.Create(c, $"{o.Budget}/{o.Seed}: {change:+0.000;-0.000}%")));
+            yield return string.Create(c,
+                $"{runs.First().Name} [{runs.Key}] over {changes.Length} searches: {runs.Sum(o => o.FlopsToday) / runs.Sum(o => o.FlopsCheap):F2}x fewer FLOPs, {runs.Sum(o => o.SecondsToday) / runs.Sum(o => o.SecondsCheap):F2}x less time; held-out ppl mean {changes.Average():+0.000;-0.000}%, worst {changes.Max():+0.000;-0.000}% ({each}); Spearman(cheap, full) KL {runs.Average(o => o.Spearman):F3}, NLL on the same tokens {runs.Average(o => o.SpearmanNll):F3}");
+        }
+        var todays = outcomes.GroupBy(o => o.Budget).Select(g => g.GroupBy(o => o.Seed).Select(s => s.First().HeldOutToday).ToArray()).Where(p => p.Length > 1).ToList();
+        if (todays.Count > 0)
+        {
+            var spread = todays.Average(p => 100 * (p.Max() / p.Min() - 1));
+            yield return string.Create(c, $"{outcomes[0].Name}: today's own spread between seeds (largest / smallest held-out ppl of a budget, averaged over budgets): {spread:F3}%");
+        }
+    }
+
+    private static List<SampleOutcome> Sample(string folder, double[] budgets, long[] seeds, int rewardSequences, SearchSettings today, List<SearchSettings> variants, TextTable table)
     {
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
         var calibration = new[] { "calibration.txt", "calibration.jsonl" }.Select(f => Path.Combine(folder, f)).First(File.Exists);
@@ -102,40 +121,38 @@ internal static class SearchCostBenchmark
             var length = sequences.Max(s => s.Length);
             Console.WriteLine($"{name}: {sequences.Length} reward sequences of up to {length} tokens, {heldOut.Length} held out");
             var config = pipeline.Inputs.Checkpoint.Config;
-
-            (SearchResult Result, double Seconds, double Flops, double HeldOut) Search(string label, SearchSettings settings)
-            {
-                var clock = Stopwatch.StartNew();
-                var result = MctsSearch.Run(evaluator.Model, sequences, budget, settings);
-                var seconds = clock.Elapsed.TotalSeconds;
-                var flops = SearchFlops.Estimate(config, result.Cost, length);
-                var perplexity = evaluator.Evaluate(result.Best.Kept, heldOut, BatchSize).Perplexity;
-                table.Add(name, label, $"{result.Cost.Simulations}", $"{result.Cost.FullEvaluations}", $"{result.Cost.CheapEvaluations}",
-                    F(flops / 1e9, "F1"), F(seconds, "F1"), F(result.Cost.Simulations / seconds, "F2"), F(perplexity, "F4"));
-                Console.WriteLine($"  {label}: {result.Cost.Simulations} simulations, {result.Cost.FullEvaluations} full + {result.Cost.CheapEvaluations} cheap evaluations, {seconds:F1} s, held-out ppl {perplexity:F4}");
-                return (result, seconds, flops, perplexity);
-            }
-
-            var before = Search("today", today);
-            var correlations = new Dictionary<(int, int), double>();
             var outcomes = new List<SampleOutcome>();
-            foreach (var cheap in variants)
+            foreach (var budget in budgets)
             {
-                var after = Search("cheaper " + Label(cheap), cheap);
-                // Honest correlation: every configuration the full search scored (not only those a cheap stage promoted), scored again cheaply.
-                var stage = (cheap.Staged?.Sequences ?? sequences.Length, cheap.ScoredStride());
-                if (!correlations.TryGetValue(stage, out var spearman))
+                foreach (var seed in seeds)
                 {
-                    var cheapSet = sequences.Take(stage.Item1).ToArray();
-                    var cheapScores = before.Result.Records.Select(r =>
+                    (SearchResult Result, double Seconds, double Flops, double HeldOut) Search(string label, SearchSettings settings)
                     {
-                        using var narrowed = evaluator.Model.Prefix.Narrow(r.Kept);
-                        return -LogLikelihood.Evaluate(evaluator.Model, cheapSet, BatchSize, tokenStride: stage.Item2).MeanNll;
-                    }).ToArray();
-                    correlations[stage] = spearman = RankCorrelation.Spearman(cheapScores, before.Result.Records.Select(r => r.Reward).ToArray());
+                        var clock = Stopwatch.StartNew();
+                        var result = MctsSearch.Run(evaluator.Model, sequences, budget, settings with { Seed = seed });
+                        var seconds = clock.Elapsed.TotalSeconds;
+                        var flops = SearchFlops.Estimate(config, result.Cost, length);
+                        var perplexity = evaluator.Evaluate(result.Best.Kept, heldOut, BatchSize).Perplexity;
+                        table.Add(name, F(budget, "0.00"), $"{seed}", label, $"{result.Cost.Simulations}", $"{result.Cost.FullEvaluations}", $"{result.Cost.CheapEvaluations}",
+                            F(flops / 1e9, "F1"), F(seconds, "F1"), F(result.Cost.Simulations / seconds, "F2"), F(perplexity, "F4"));
+                        Console.WriteLine($"  budget {budget}, seed {seed}, {label}: {result.Cost.Simulations} simulations, {result.Cost.FullEvaluations} full + {result.Cost.CheapEvaluations} cheap evaluations, {seconds:F1} s, held-out ppl {perplexity:F4}");
+                        return (result, seconds, flops, perplexity);
+                    }
+
+                    var before = Search("today", today);
+                    var correlations = new Dictionary<(int, int), (double Kl, double Nll)>();
+                    foreach (var cheap in variants)
+                    {
+                        var after = Search("cheaper " + Label(cheap), cheap);
+                        var stage = (cheap.Staged?.Sequences ?? sequences.Length, cheap.ScoredStride());
+                        if (!correlations.TryGetValue(stage, out var spearman))
+                        {
+                            correlations[stage] = spearman = CheapScoreCorrelation(evaluator.Model, before.Result.Records, sequences.Take(stage.Item1).ToArray(), stage.Item2);
+                        }
+                        outcomes.Add(new SampleOutcome(name, budget, seed, Label(cheap), cheap, before.Result, after.Result, before.Flops, after.Flops, before.Seconds, after.Seconds,
+                            before.HeldOut, after.HeldOut, spearman.Kl, spearman.Nll, before.Result.Records.Count));
+                    }
                 }
-                outcomes.Add(new SampleOutcome(name, Label(cheap), cheap, before.Result, after.Result, before.Flops, after.Flops, before.Seconds, after.Seconds,
-                    before.HeldOut, after.HeldOut, spearman, before.Result.Records.Count));
             }
             return outcomes;
         }
@@ -143,6 +160,25 @@ internal static class SearchCostBenchmark
         {
             cache.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Honest correlation: every configuration the full search scored (not only those a cheap stage promoted), scored
+    /// again at the cheap stage, by the divergence the stage uses and, for comparison, by the NLL on the same tokens.
+    /// </summary>
+    private static (double Kl, double Nll) CheapScoreCorrelation(IPrunableModel model, IReadOnlyList<SearchRecord> records, CalibrationSequence[] cheapSet, int stride)
+    {
+        using var divergence = DenseDivergence.Capture(model, cheapSet, BatchSize, stride);
+        var kl = new double[records.Count];
+        var nll = new double[records.Count];
+        for (var i = 0; i < records.Count; i++)
+        {
+            using var narrowed = model.Prefix.Narrow(records[i].Kept);
+            kl[i] = -divergence.Mean(model);
+            nll[i] = -LogLikelihood.Evaluate(model, cheapSet, BatchSize, tokenStride: stride).MeanNll;
+        }
+        var full = records.Select(r => r.Reward).ToArray();
+        return (RankCorrelation.Spearman(kl, full), RankCorrelation.Spearman(nll, full));
     }
 
     /// <summary>
@@ -194,7 +230,7 @@ internal static class SearchCostBenchmark
             var counts = samples[0];
             var todaySequences = (double)counts.Today.Cost.FullEvaluations * rewardSequences;
             var (flopsToday, secondsToday) = (Flops(todaySequences, targets), todaySequences * every);
-            table.Add(shape.Name + " (extrapolated)", "today", $"{counts.Today.Cost.Simulations}", $"{counts.Today.Cost.FullEvaluations}", "0",
+            table.Add(shape.Name + " (extrapolated)", F(budget, "0.00"), "", "today", $"{counts.Today.Cost.Simulations}", $"{counts.Today.Cost.FullEvaluations}", "0",
                 F(flopsToday / 1e9, "F0"), F(secondsToday, "F0"), F(counts.Today.Cost.Simulations / secondsToday, "F4"), "n/a (random weights)");
             var lines = new List<string>();
             foreach (var sample in samples)
@@ -206,7 +242,7 @@ internal static class SearchCostBenchmark
                 var scoredPerSequence = ScoredTargets.Indices(targets, cheap.ScoredStride()).Length;
                 var cheapSequences = (double)sample.Cheap.Cost.FullEvaluations * rewardSequences + (double)sample.Cheap.Cost.CheapEvaluations * staged;
                 var (flopsCheap, secondsCheap) = (Flops(cheapSequences, scoredPerSequence), cheapSequences * strided);
-                table.Add(shape.Name + " (extrapolated)", "cheaper " + sample.Label, $"{sample.Cheap.Cost.Simulations}", $"{sample.Cheap.Cost.FullEvaluations}", $"{sample.Cheap.Cost.CheapEvaluations}",
+                table.Add(shape.Name + " (extrapolated)", F(budget, "0.00"), "", "cheaper " + sample.Label, $"{sample.Cheap.Cost.Simulations}", $"{sample.Cheap.Cost.FullEvaluations}", $"{sample.Cheap.Cost.CheapEvaluations}",
                     F(flopsCheap / 1e9, "F0"), F(secondsCheap, "F0"), F(sample.Cheap.Cost.Simulations / secondsCheap, "F4"), "n/a (random weights)");
                 lines.Add(string.Create(CultureInfo.InvariantCulture,
                     $"{shape.Name} [{sample.Label}] (evaluation counts of {sample.Name}, forward seconds measured here; the output layer is {100 * head:F0}% of a forward's FLOPs at budget {budget}): {flopsToday / flopsCheap:F2}x fewer FLOPs, {secondsToday / secondsCheap:F2}x less time per budget ({secondsToday / 3600:F1} h -> {secondsCheap / 3600:F2} h)"));

@@ -18,10 +18,11 @@ internal readonly record struct ScoredCandidate(double TreeReward, SearchRecord?
 /// A vector seen before is answered from the cache: MCTS revisits configurations (perturbations that
 /// round to the same counts), and an evaluation is the whole cost of the search. With a positive image-gap weight and image+text sequences, the reward
 /// also counts how much worse the text becomes with wrong images (<see cref="SearchSettings.ImageGapWeight"/>).
-/// With staged fidelity (<see cref="SearchSettings.Staged"/>) a candidate is scored on the first few sequences, and
-/// on all of them only when that cheap score ranks among the best cheap scores so far; only full scores become records.
+/// With staged fidelity (<see cref="SearchSettings.Staged"/>) a candidate is first scored by its divergence from the
+/// full-width model on the first few sequences (<see cref="DenseDivergence"/>), and on all of them by the reward only
+/// when that cheap score ranks among the best cheap scores so far; only full scores become records.
 /// </summary>
-internal sealed class CandidateEvaluator
+internal sealed class CandidateEvaluator : IDisposable
 {
     private readonly IPrunableModel _model;
     private readonly int _batchSize;
@@ -29,7 +30,7 @@ internal sealed class CandidateEvaluator
     private readonly double _imageGapWeight;
     private readonly int _tokenStride;
     private readonly RewardSet _full;
-    private readonly RewardSet? _cheap;
+    private readonly DenseDivergence? _cheap;
     private readonly int _promoteTop;
     private readonly Dictionary<string, ScoredCandidate> _cache = new(StringComparer.Ordinal);
     private readonly List<SearchRecord> _records = [];
@@ -51,10 +52,13 @@ internal sealed class CandidateEvaluator
         // Fewer full sequences than the cheap stage asks for: the cheap score would be the full one, so there is no stage.
         if (staged is { } stage && stage.Sequences < sequences.Count)
         {
-            _cheap = new RewardSet(sequences.Take(stage.Sequences).ToArray(), imageGapWeight);
+            // Taken now, while the model is at full width: the reference every cheap score is measured against.
+            _cheap = DenseDivergence.Capture(model, sequences.Take(stage.Sequences).ToArray(), batchSize, tokenStride);
             _promoteTop = stage.PromoteTop;
         }
     }
+
+    public void Dispose() => _cheap?.Dispose();
 
     /// <summary>Every distinct configuration scored at full fidelity, in order.</summary>
     public IReadOnlyList<SearchRecord> Records => _records;
@@ -91,7 +95,7 @@ internal sealed class CandidateEvaluator
             }
             else
             {
-                var (cheap, _) = Score(_cheap, allocation.Kept, cancellation);
+                var cheap = CheapScore(_cheap, allocation.Kept, cancellation);
                 // Promoted when fewer than PromoteTop earlier cheap scores beat it: rank-based, so it needs no scale of NLLs.
                 var better = _cheapScores.Count(s => s > cheap);
                 _cheapScores.Add(cheap);
@@ -118,6 +122,17 @@ internal sealed class CandidateEvaluator
         return record;
     }
 
+    /// <summary>
+    /// Minus the mean divergence from the full-width model on the cheap sequences: higher is better, like the reward.
+    /// With image+text sequences it is measured with their true images only; the image gap joins at full fidelity.
+    /// </summary>
+    private double CheapScore(DenseDivergence cheap, int[] kept, CancellationToken cancellation)
+    {
+        var divergence = cheap.Mean(_model, cancellation);
+        Count(cheap.Sequences, kept);
+        return -divergence;
+    }
+
     /// <summary>The reward on one set of sequences (and its perplexity), counting what the forward passes cost.</summary>
     private (double Reward, double Perplexity) Score(RewardSet set, int[] kept, CancellationToken cancellation)
     {
@@ -135,11 +150,17 @@ internal sealed class CandidateEvaluator
     private LogLikelihoodResult Measure(IReadOnlyList<CalibrationSequence> sequences, int[] kept, CancellationToken cancellation)
     {
         var result = LogLikelihood.Evaluate(_model, sequences, _batchSize, cancellation: cancellation, tokenStride: _tokenStride);
+        Count(sequences, kept);
+        return result;
+    }
+
+    /// <summary>What one forward pass over <paramref name="sequences"/> at widths <paramref name="kept"/> costs (<see cref="SearchCost"/>).</summary>
+    private void Count(IReadOnlyList<CalibrationSequence> sequences, int[] kept)
+    {
         var inputs = sequences.Sum(s => (long)Math.Max(0, s.Length - 1));
         _decoderTokens += inputs;
         _keptNeuronTokens += inputs * kept.Sum(k => (long)k);
         _scoredTokens += sequences.Sum(s => (long)ScoredTargets.Indices(Math.Max(0, s.Length - 1), _tokenStride).Length);
-        return result;
     }
 
     /// <summary>Sequences a reward is measured on, with their wrong-image copies when the image gap counts.</summary>

@@ -50,7 +50,7 @@ internal static class MctsSearch
         var stage = string.Create(CultureInfo.InvariantCulture, $"search {budget:0.00}");
         var clock = Stopwatch.StartNew();
         var random = new SplitMix64(unchecked((ulong)settings.Seed));
-        var evaluator = new CandidateEvaluator(model, sequences, settings.BatchSize, budget, settings.ImageGapWeight, settings.Staged, stride);
+        using var evaluator = new CandidateEvaluator(model, sequences, settings.BatchSize, budget, settings.ImageGapWeight, settings.Staged, stride);
         var root = new SearchNode(uniform, depth: 0);
         // The root is the first candidate, so staged fidelity always promotes it: uniform is always a full-fidelity record.
         var rootScore = evaluator.Evaluate(uniform, simulation: 0, cancellation);

@@ -84,9 +84,10 @@ public sealed record SearchSettings
     public double ImageGapWeight { get; init; }
 
     /// <summary>
-    /// <b>Ours, off by default (null):</b> staged fidelity, as EvoPress selects: every candidate is first scored on
-    /// the first <see cref="StagedFidelity.Sequences"/> reward sequences, and only one whose cheap score is among the
-    /// <see cref="StagedFidelity.PromoteTop"/> best cheap scores of the budget so far is scored again on all of them.
+    /// <b>Ours, off by default (null):</b> staged fidelity, as EvoPress selects: every candidate is first scored by its
+    /// KL divergence from the full-width model on the first <see cref="StagedFidelity.Sequences"/> reward sequences, and
+    /// only one whose cheap score is among the <see cref="StagedFidelity.PromoteTop"/> best cheap scores of the budget so
+    /// far is scored again, by the reward, on all of them.
     /// The tree steers by the cheap score (every candidate has one, so all are comparable); only full-fidelity
     /// scores are records, so the best configuration, the dataset and the predictor see full-fidelity rewards alone.
     /// Left out of cache keys when off.
@@ -178,4 +179,12 @@ public sealed record SearchSettings
 public sealed record StagedFidelity(int Sequences, int PromoteTop = StagedFidelity.DefaultPromoteTop)
 {
     public const int DefaultPromoteTop = 8;
+
+    /// <summary>
+    /// What the cheap stage measures: KL(dense || candidate) on the cheap sequences. Measured on the text sample
+    /// (300 configurations of one search, 4 sequences at stride 4), its rank correlation with the full reward is 0.90,
+    /// the NLL's on the same tokens 0.75. Written into the settings' JSON so that datasets searched with the earlier
+    /// NLL cheap stage, which steered the tree differently, are not taken for these.
+    /// </summary>
+    public string Score => "dense-kl";
 }

@@ -170,7 +170,7 @@ public class CheaperSimulationTests
         // The command line's "off" values (staged 0, stride 1, patience 0) are the defaults themselves.
         Assert.Equal(defaults, defaults.WithCheaperSimulations(0, 5, 1, 0));
         Assert.Equal(new SearchSettings { Staged = new StagedFidelity(4, 3), TokenStride = 2, Patience = 9 }, defaults.WithCheaperSimulations(4, 3, 2, 9));
-        Assert.Contains("\"Staged\":{\"Sequences\":4,\"PromoteTop\":8}", JsonSerializer.Serialize(defaults with { Staged = new StagedFidelity(4) }));
+        Assert.Contains("\"Staged\":{\"Sequences\":4,\"PromoteTop\":8,\"Score\":\"dense-kl\"}", JsonSerializer.Serialize(defaults with { Staged = new StagedFidelity(4) }));
     }
 
     [Fact]

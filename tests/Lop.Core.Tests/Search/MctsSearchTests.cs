@@ -12,7 +12,7 @@ namespace Lop.Core.Tests.Search;
 public class MctsSearchTests
 {
     private const double Budget = 0.5;
-    private static readonly ModelConfig Config = TinyModels.Config(layers: 4, hidden: 32, intermediate: 48);
+    internal static readonly ModelConfig Config = TinyModels.Config(layers: 4, hidden: 32, intermediate: 48);
 
     [Fact]
     public void The_same_seed_gives_the_same_records_and_another_seed_other_ones()
