@@ -33,7 +33,7 @@ internal sealed class TrainingOptions
     };
     private readonly Option<int?> _stagedSequences = new("--staged-sequences")
     {
-        Description = "Staged fidelity: score every candidate on this many reward sequences first, and only the most promising on all of them (default 0: off).",
+        Description = "Staged fidelity: score every candidate by its divergence from the full model on this many reward sequences first, and only the most promising by the reward on all of them (default 0: off).",
     };
     private readonly Option<int?> _promoteTop = new("--promote-top")
     {
@@ -41,7 +41,7 @@ internal sealed class TrainingOptions
     };
     private readonly Option<int?> _tokenStride = new("--token-stride")
     {
-        Description = "Score every n-th next-token target only; the output layer runs at those positions alone (default 1: every target).",
+        Description = "With --staged-sequences: the cheap stage scores every n-th next-token target only, the output layer running at those positions alone; records are always scored on every target (default 1: every target).",
     };
     private readonly Option<int?> _patience = new("--patience")
     {

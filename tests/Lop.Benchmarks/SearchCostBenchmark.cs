@@ -240,8 +240,11 @@ internal static class SearchCostBenchmark
                 // Per budget: the sample's evaluation counts, each evaluation over this shape's sequences of 128 tokens.
                 var staged = cheap.Staged?.Sequences ?? rewardSequences;
                 var scoredPerSequence = ScoredTargets.Indices(targets, cheap.ScoredStride()).Length;
-                var cheapSequences = (double)sample.Cheap.Cost.FullEvaluations * rewardSequences + (double)sample.Cheap.Cost.CheapEvaluations * staged;
-                var (flopsCheap, secondsCheap) = (Flops(cheapSequences, scoredPerSequence), cheapSequences * strided);
+                // Full evaluations score every target; the stride thins the cheap stage only.
+                var fullSequences = (double)sample.Cheap.Cost.FullEvaluations * rewardSequences;
+                var cheapSequences = (double)sample.Cheap.Cost.CheapEvaluations * staged;
+                var flopsCheap = Flops(fullSequences, targets) + Flops(cheapSequences, scoredPerSequence);
+                var secondsCheap = fullSequences * every + cheapSequences * strided;
                 table.Add(shape.Name + " (extrapolated)", F(budget, "0.00"), "", "cheaper " + sample.Label, $"{sample.Cheap.Cost.Simulations}", $"{sample.Cheap.Cost.FullEvaluations}", $"{sample.Cheap.Cost.CheapEvaluations}",
                     F(flopsCheap / 1e9, "F0"), F(secondsCheap, "F0"), F(sample.Cheap.Cost.Simulations / secondsCheap, "F4"), "n/a (random weights)");
                 lines.Add(string.Create(CultureInfo.InvariantCulture,

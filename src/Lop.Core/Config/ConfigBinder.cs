@@ -113,6 +113,10 @@ internal sealed class ConfigBinder(ConfigValues values)
                 Search = training.Search.WithCheaperSimulations(Optional(S.StagedSequences), Optional(S.PromoteTop), Optional(S.TokenStride), Optional(S.Patience)),
             };
             BudgetsWithinBound(budgetNodes, training.Search.UpperBound, Get(s, S.MaxPruneRatio.Name) is not null);
+            if (training.Search.TokenStride is > 1 && training.Search.Staged is null && Get(s, S.TokenStride.Name) is { } strideNode)
+            {
+                values.Diagnostics.Invalid(strideNode, $"search.tokenStride is {training.Search.TokenStride}, but the stride thins the cheap stage of staged fidelity only, and search.stagedSequences is not set. Set search.stagedSequences (e.g. 2), or remove search.tokenStride.");
+            }
         }
         if (values.Section(predictorNode, P.Section.Name, PredictorKeys) is { } p)
         {

@@ -60,7 +60,7 @@ public static class LopConfigTemplate
             {Entry(TrainingColumn, "imageGapWeight", Yaml(search.ImageGapWeight), "image+text calibration: reward keeping the model's use of its images too (0 = the paper's reward)")}
             {Entry(TrainingColumn, "stagedSequences", Yaml(search.Staged?.Sequences ?? 0), "score candidates on this many sequences first, the best on all (0 = off)")}
             {Entry(TrainingColumn, "promoteTop", Yaml(search.Staged?.PromoteTop ?? StagedFidelity.DefaultPromoteTop), "with stagedSequences: cheap scores this high up are re-scored on all")}
-            {Entry(TrainingColumn, "tokenStride", Yaml(search.ScoredStride()), "score every n-th token only (1 = every token)")}
+            {Entry(TrainingColumn, "tokenStride", Yaml(search.ScoredStride()), "with stagedSequences: the cheap stage scores every n-th token (1 = all)")}
             {Entry(TrainingColumn, "patience", Yaml(search.Patience), "stop once this many simulations did not improve the best (0 = never)")}
 
             # The network that maps a budget to per-layer pruning ratios.

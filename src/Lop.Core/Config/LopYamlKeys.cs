@@ -64,7 +64,7 @@ internal static class LopYamlKeys
         { Range = new(Minimum: 0), Default = new SearchSettings().ImageGapWeight, Example = "1" };
 
         public static readonly ConfigKey StagedSequences = new("stagedSequences", Integer,
-            "Staged fidelity: score every candidate on this many reward sequences first and only the most promising on all of them (0: off, every candidate on all).")
+            "Staged fidelity: score every candidate by its divergence from the full model on this many reward sequences first, and only the most promising by the reward on all of them (0: off, every candidate on all).")
         { IntegerMinimum = 0, Default = 0, Example = "4" };
 
         public static readonly ConfigKey PromoteTop = new("promoteTop", Integer,
@@ -72,7 +72,7 @@ internal static class LopYamlKeys
         { IntegerMinimum = 1, Default = StagedFidelity.DefaultPromoteTop, Example = "8" };
 
         public static readonly ConfigKey TokenStride = new("tokenStride", Integer,
-            "Score every n-th next-token target only (the output layer runs at those positions alone); 1: every target.")
+            "With stagedSequences: the cheap stage scores every n-th next-token target only (the output layer runs at those positions alone); records are always scored on every target. 1: every target.")
         { IntegerMinimum = 1, Default = 1, Example = "4" };
 
         public static readonly ConfigKey Patience = new("patience", Integer,

@@ -129,7 +129,7 @@ internal sealed class CandidateEvaluator : IDisposable
     private double CheapScore(DenseDivergence cheap, int[] kept, CancellationToken cancellation)
     {
         var divergence = cheap.Mean(_model, cancellation);
-        Count(cheap.Sequences, kept);
+        Count(cheap.Sequences, kept, _tokenStride);
         return -divergence;
     }
 
@@ -149,18 +149,18 @@ internal sealed class CandidateEvaluator : IDisposable
 
     private LogLikelihoodResult Measure(IReadOnlyList<CalibrationSequence> sequences, int[] kept, CancellationToken cancellation)
     {
-        var result = LogLikelihood.Evaluate(_model, sequences, _batchSize, cancellation: cancellation, tokenStride: _tokenStride);
-        Count(sequences, kept);
+        var result = LogLikelihood.Evaluate(_model, sequences, _batchSize, cancellation: cancellation);
+        Count(sequences, kept, stride: 1);
         return result;
     }
 
     /// <summary>What one forward pass over <paramref name="sequences"/> at widths <paramref name="kept"/> costs (<see cref="SearchCost"/>).</summary>
-    private void Count(IReadOnlyList<CalibrationSequence> sequences, int[] kept)
+    private void Count(IReadOnlyList<CalibrationSequence> sequences, int[] kept, int stride)
     {
         var inputs = sequences.Sum(s => (long)Math.Max(0, s.Length - 1));
         _decoderTokens += inputs;
         _keptNeuronTokens += inputs * kept.Sum(k => (long)k);
-        _scoredTokens += sequences.Sum(s => (long)ScoredTargets.Indices(Math.Max(0, s.Length - 1), _tokenStride).Length);
+        _scoredTokens += sequences.Sum(s => (long)ScoredTargets.Indices(Math.Max(0, s.Length - 1), stride).Length);
     }
 
     /// <summary>Sequences a reward is measured on, with their wrong-image copies when the image gap counts.</summary>

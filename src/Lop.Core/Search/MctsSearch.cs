@@ -40,10 +40,11 @@ internal static class MctsSearch
                 "the search needs at least one sequence of two or more tokens to measure next-token loss on.");
         }
         var stride = settings.ScoredStride();
-        if (stride > 1 && !sequences.Any(s => ScoredTargets.Count(s, stride) > 0))
+        var cheapSequences = sequences.Take(settings.Staged?.Sequences ?? 0).ToArray();
+        if (stride > 1 && cheapSequences.Length > 0 && !cheapSequences.Any(s => ScoredTargets.Count(s, stride) > 0))
         {
             throw new LopException(ErrorCodes.InvalidArgument, string.Create(CultureInfo.InvariantCulture,
-                $"search settings: a token stride of {stride} scores no target of the reward sequences (the longest has {sequences.Max(s => s.Length)} tokens); lower the stride below the sequence length."));
+                $"search settings: a token stride of {stride} scores no target of the {cheapSequences.Length} cheap-stage sequences (the longest has {cheapSequences.Max(s => s.Length)} tokens); lower the stride below the sequence length."));
         }
         var widths = model.Prefix.Widths.Select(width => checked((int)width)).ToArray();
         var uniform = new UniformAllocator(widths.Length).Allocate(widths, budget, settings.Bounds());

@@ -96,10 +96,12 @@ public sealed record SearchSettings
     public StagedFidelity? Staged { get; init; }
 
     /// <summary>
-    /// <b>Ours, off by default (null: every target):</b> the loss is taken on every <c>TokenStride</c>-th next-token
-    /// target only (targets stride - 1, 2 x stride - 1, ...), and the output layer runs at those positions only; the
-    /// decoder still runs on every token, which attention needs. Applies to every score of the search, so all
-    /// rewards of a dataset are measured alike. Left out of cache keys when off.
+    /// <b>Ours, off by default (null: every target); with <see cref="Staged"/> only:</b> the cheap stage measures its
+    /// divergence at every <c>TokenStride</c>-th next-token target only (targets stride - 1, 2 x stride - 1, ...), and the
+    /// output layer runs at those positions only; the decoder still runs on every token, which attention needs. The
+    /// reward of a record is always taken on every target: measured on the text sample, a strided reward made the
+    /// search pick configurations 0.3-0.4% worse on held-out text, the same stride at the cheap stage alone did not.
+    /// Left out of cache keys when off.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public int? TokenStride { get; init; }
@@ -139,7 +141,7 @@ public sealed record SearchSettings
         return settings;
     }
 
-    /// <summary>The stride the loss is taken at: <see cref="TokenStride"/>, or 1 (every target).</summary>
+    /// <summary>The stride the cheap stage takes its divergence at: <see cref="TokenStride"/>, or 1 (every target).</summary>
     internal int ScoredStride() => TokenStride ?? 1;
 
     /// <summary>Perturbation half-width for the children of a node at <paramref name="depth"/> (the root is 0): finer as the tree deepens.</summary>
@@ -168,6 +170,7 @@ public sealed record SearchSettings
         Require(Staged is null || Staged.Sequences >= 1, string.Create(c, $"staged sequences is {Staged?.Sequences}; candidates need at least one sequence to be scored on first."));
         Require(Staged is null || Staged.PromoteTop >= 1, string.Create(c, $"promote top is {Staged?.PromoteTop}; at least the best cheap score must be re-scored on every sequence."));
         Require(TokenStride is null || TokenStride >= 1, string.Create(c, $"token stride is {TokenStride}; it must be at least 1 (1 scores every token)."));
+        Require(TokenStride is null or 1 || Staged is not null, string.Create(c, $"token stride is {TokenStride}, but it thins the cheap stage only and staged sequences is 0; set staged sequences too, or leave the stride at 1."));
         Require(Patience >= 0, string.Create(c, $"patience is {Patience}; it must be 0 (never stop early) or more."));
         Require(BatchSize >= 1, string.Create(c, $"batch size is {BatchSize}; it must be at least 1."));
     }

@@ -158,6 +158,9 @@ public sealed class LopConfigTests : IDisposable
 
         Assert.Equal(new Lop.Core.Search.SearchSettings { Staged = new Lop.Core.Search.StagedFidelity(4, 3), TokenStride = 2, Patience = 40 }, config.Training.Search);
         Assert.Contains("search.tokenStride is '0'", _folder.Error(Smallest + "\nsearch:\n  tokenStride: 0\n"));
+        var alone = _folder.Error(Smallest + "\nsearch:\n  tokenStride: 4\n");
+        Assert.Contains("search.tokenStride is 4, but the stride thins the cheap stage of staged fidelity only", alone);
+        Assert.Contains("lop.yaml", alone);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 
 namespace Lop.Core.Tests.Search;
 
-/// <summary>Staged fidelity, a strided loss and early stopping: each changes what it should and nothing else.</summary>
+/// <summary>Staged fidelity, a strided cheap stage and early stopping: each changes what it should and nothing else.</summary>
 public class CheaperSimulationTests
 {
     private const double Budget = 0.5;
@@ -111,18 +111,21 @@ public class CheaperSimulationTests
     }
 
     [Fact]
-    public void A_search_with_a_token_stride_runs_the_output_layer_at_the_selected_positions_only()
+    public void A_token_stride_thins_the_cheap_stage_only_and_every_record_is_the_loss_on_every_target()
     {
         var (model, sequences) = MctsSearchTests.Setup();
 
-        var result = MctsSearch.Run(model, sequences, Budget, new SearchSettings { Simulations = 6, TokenStride = 4 });
+        var result = MctsSearch.Run(model, sequences, Budget,
+            new SearchSettings { Simulations = 6, Staged = new StagedFidelity(Sequences: 2, PromoteTop: 2), TokenStride = 4 });
 
-        Assert.Equal(3L * sequences.Length * result.Cost.FullEvaluations, result.Cost.ScoredTokens);
-        Assert.Equal(15L * sequences.Length * result.Cost.FullEvaluations, result.Cost.DecoderTokens);
-        using (model.Prefix.Narrow(result.Best.Kept))
+        // Cheap: 2 sequences, 3 of 15 targets each; full: 8 sequences, every one of 15 targets. The decoder runs on every token of both.
+        Assert.Equal(3L * 2 * result.Cost.CheapEvaluations + 15L * 8 * result.Cost.FullEvaluations, result.Cost.ScoredTokens);
+        Assert.Equal(15L * 2 * result.Cost.CheapEvaluations + 15L * 8 * result.Cost.FullEvaluations, result.Cost.DecoderTokens);
+        Assert.All(result.Records, record =>
         {
-            Assert.Equal(LogLikelihood.Evaluate(model, sequences, 8, tokenStride: 4).MeanNll, -result.Best.Reward, 9);
-        }
+            using var narrowed = model.Prefix.Narrow(record.Kept);
+            Assert.Equal(LogLikelihood.Evaluate(model, sequences, 8).MeanNll, -record.Reward, 9);
+        });
     }
 
     [Fact]
@@ -188,13 +191,14 @@ public class CheaperSimulationTests
     {
         Assert.Contains("staged sequences is 0", Refused(new SearchSettings { Staged = new StagedFidelity(0) }));
         Assert.Contains("promote top is 0", Refused(new SearchSettings { Staged = new StagedFidelity(2, 0) }));
-        Assert.Contains("token stride is 0", Refused(new SearchSettings { TokenStride = 0 }));
+        Assert.Contains("token stride is 0", Refused(new SearchSettings { TokenStride = 0, Staged = new StagedFidelity(2) }));
+        Assert.Contains("it thins the cheap stage only and staged sequences is 0", Refused(new SearchSettings { TokenStride = 4 }));
         Assert.Contains("patience is -1", Refused(new SearchSettings { Patience = -1 }));
 
         var (model, sequences) = MctsSearchTests.Setup();
-        var error = Assert.Throws<LopException>(() => MctsSearch.Run(model, sequences, Budget, new SearchSettings { Simulations = 2, TokenStride = 16 }));
+        var error = Assert.Throws<LopException>(() => MctsSearch.Run(model, sequences, Budget, new SearchSettings { Simulations = 2, Staged = new StagedFidelity(2), TokenStride = 16 }));
         Assert.Equal(ErrorCodes.InvalidArgument, error.Code);
-        Assert.Contains("a token stride of 16 scores no target", error.Message);
+        Assert.Contains("a token stride of 16 scores no target of the 2 cheap-stage sequences", error.Message);
     }
 
     private static string Refused(SearchSettings settings)
