@@ -96,7 +96,7 @@ internal sealed class CandidateEvaluator : IDisposable
             else
             {
                 var cheap = CheapScore(_cheap, allocation.Kept, cancellation);
-                // Promoted when fewer than PromoteTop earlier cheap scores beat it: rank-based, so it needs no scale of NLLs.
+                // Promoted when fewer than PromoteTop earlier cheap scores beat it: rank-based, so it needs no scale of divergences.
                 var better = _cheapScores.Count(s => s > cheap);
                 _cheapScores.Add(cheap);
                 SearchRecord? record = null;
