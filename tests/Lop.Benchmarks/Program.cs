@@ -48,14 +48,16 @@ static int Usage()
               decoder: the first call in fresh processes that just loaded the predictor file (cold, median) and
               the median and p90 of many calls in one process (warm), the ratios between them, the largest
               difference of the two paths' ratios, and PASS/FAIL against 5 ms warm and 20 ms cold.
-          search-cost --sample DIR [--sample DIR2] [--budget 0.5] [--simulations 300] [--reward-sequences 32]
-                      [--seed 1234] [--cheaper 4:8:4:100,...] [--skip-shape]
-              One budget's search on each sample folder (model/ + calibration.txt or .jsonl, as sample-model writes
-              it) as today and with each cheaper variant (staged sequences:promote top:token stride:patience): simulations, evaluations, estimated forward GFLOPs, seconds,
-              simulations/s, the held-out perplexity of each best configuration, Spearman's correlation of cheap and
-              full scores over the full search's configurations; then a random Qwen2.5-0.5B-shaped checkpoint (1 GB in
-              a temp folder): measured forward seconds per sequence, and the per-budget cost both ways extrapolated
-              from the first sample's evaluation counts.
+          search-cost --sample DIR [--sample DIR2] [--budget 0.5[,0.3,...]] [--seed 1234[,1,2,...]] [--simulations 300]
+                      [--reward-sequences 32] [--cheaper 4:8:4:100,...] [--skip-shape]
+              Each budget and seed searched on each sample folder (model/ + calibration.txt or .jsonl, as sample-model
+              writes it) as today and with each cheaper variant (staged sequences:promote top:token stride:patience):
+              simulations, evaluations, estimated forward GFLOPs, seconds, simulations/s, the best reward-set and held-out
+              perplexity of each search; per variant the FLOP and time ratios and the mean and worst held-out change over
+              all searches, today's own spread between seeds, and the rank correlation of the cheap stage (its divergence,
+              and the NLL on the same tokens) with the full reward over the full search's configurations; then a random
+              Qwen2.5-0.5B-shaped checkpoint (1 GB in a temp folder): measured forward seconds per sequence, and the
+              per-budget cost both ways extrapolated from the first sample's first budget and seed.
         """);
     return 2;
 }
