@@ -1,3 +1,4 @@
+using Lop.Core.Tests.Pruning;
 using System.Text.Json.Nodes;
 using Lop.Core.Errors;
 using Lop.Core.Formats;
@@ -158,7 +159,7 @@ public class LlavaCheckpointTests
         var scores = ImportanceScorer.Score(model, sequences, batchSize: 2);
         var plan = PruningPlan.Create(scores, [0.5, 0.25, 0.75]);
 
-        VariantWriter.Write(checkpoint, plan, (b, a) => VariantManifest.Create(plan, source, new string('a', 64), null, b, a), temp.Sub("variant"), SilentProgress.Instance);
+        TestVariants.Write(checkpoint, plan, source, temp.Sub("variant"));
 
         using var variant = HfCheckpoint.Open(temp.Sub("variant"));
         var visionAndProjector = checkpoint.TensorNames.Where(n => n.Contains("vision_tower.", StringComparison.Ordinal) || n.Contains("multi_modal_projector.", StringComparison.Ordinal)).ToList();

@@ -1,3 +1,4 @@
+using Lop.Core.Tests.Pruning;
 using Lop.Core.Formats;
 using Lop.Core.Importance;
 using Lop.Core.Loading;
@@ -34,7 +35,7 @@ public class QwenVisionPruningTests
         // floor(0.65 x 10) = 6 kept in each block.
         var plan = PruningPlan.Create(TestCheckpoints.Importance(model.LanguageModel, config.VocabSize), [0, 0, 0]).WithVision(scores, 0.35);
 
-        VariantWriter.Write(checkpoint, plan, (b, a) => VariantManifest.Create(plan, source, new string('a', 64), null, b, a), temp.Sub("variant"), SilentProgress.Instance);
+        TestVariants.Write(checkpoint, plan, source, temp.Sub("variant"));
 
         using var variant = HfCheckpoint.Open(temp.Sub("variant"));
         var (inputs, output) = windowed ? ((string[])["gate_proj", "up_proj"], "down_proj") : (["fc1"], "fc2");

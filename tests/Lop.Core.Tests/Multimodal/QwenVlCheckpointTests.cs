@@ -1,3 +1,4 @@
+using Lop.Core.Tests.Pruning;
 using System.Text.Json.Nodes;
 using Lop.Core.Formats;
 using Lop.Core.Jobs;
@@ -38,7 +39,7 @@ public class QwenVlCheckpointTests
         Assert.True(TinyModels.Logits(model.LanguageModel, tokens).eq(TinyModels.Logits(loaded, tokens)).all().item<bool>());
 
         var plan = PruningPlan.Create(TestCheckpoints.Importance(model.LanguageModel, config.VocabSize), [0.5, 0.5, 0.25]);
-        VariantWriter.Write(checkpoint, plan, (b, a) => VariantManifest.Create(plan, source, new string('a', 64), null, b, a), temp.Sub("variant"), SilentProgress.Instance);
+        TestVariants.Write(checkpoint, plan, source, temp.Sub("variant"));
 
         using var variant = HfCheckpoint.Open(temp.Sub("variant"));
         Assert.Equal([24, 24, 36], variant.Config.IntermediateSizes);

@@ -1,3 +1,4 @@
+using Lop.Core.Tests.Pruning;
 using Lop.Core.Formats;
 using Lop.Core.Importance;
 using Lop.Core.Models;
@@ -26,7 +27,7 @@ public class VisionPruningTests
         Assert.All(visionScores, layer => Assert.Contains(layer, s => s > 0));
         var plan = PruningPlan.Create(ImportanceScorer.Score(model, sequences, batchSize: 2), [0, 0, 0]).WithVision(visionScores, 0.5);
 
-        VariantWriter.Write(checkpoint, plan, (b, a) => VariantManifest.Create(plan, source, new string('a', 64), null, b, a), temp.Sub("variant"), SilentProgress.Instance);
+        TestVariants.Write(checkpoint, plan, source, temp.Sub("variant"));
 
         using var variant = HfCheckpoint.Open(temp.Sub("variant"));
         Assert.Equal([12, 12], variant.Config.Multimodal!.Vision.IntermediateSizes);
@@ -61,7 +62,7 @@ public class VisionPruningTests
         var sequences = TinyLlava.Sequences(config, 4);
         var plan = PruningPlan.Create(ImportanceScorer.Score(model, sequences, batchSize: 2), [0, 0, 0])
             .WithVision(VisionImportance.Score(model, sequences, batchSize: 3), 0.3);
-        VariantWriter.Write(checkpoint, plan, (b, a) => VariantManifest.Create(plan, source, new string('a', 64), null, b, a), temp.Sub("variant"), SilentProgress.Instance);
+        TestVariants.Write(checkpoint, plan, source, temp.Sub("variant"));
         using var variant = HfCheckpoint.Open(temp.Sub("variant"));
         using var pruned = CheckpointLoader.LoadPrunable(variant);
         // floor(0.7 x 24) = 16 kept per layer.

@@ -24,7 +24,7 @@ public class PrefixEvaluatorTests
         var plan = PruningPlan.Create(scores, [0.5, 0.25, 0.75], method);
         using (var checkpoint = HfCheckpoint.Open(source))
         {
-            VariantWriter.Write(checkpoint, plan, (b, a) => VariantManifest.Create(plan, source, "x", null, b, a), temp.Sub("variant"), SilentProgress.Instance);
+            TestVariants.Write(checkpoint, plan, source, temp.Sub("variant"), sourceFingerprint: "x");
         }
         using var written = HfCheckpoint.Open(temp.Sub("variant"));
         var tokens = TinyModels.Tokens(4, 12, config.VocabSize, seed: 8);
