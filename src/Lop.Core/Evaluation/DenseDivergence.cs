@@ -21,37 +21,44 @@ internal sealed class DenseDivergence : IDisposable
     private readonly IReadOnlyList<CalibrationSequence> _sequences;
     private readonly int _batchSize;
     private readonly int _tokenStride;
-    private readonly List<Tensor> _denseLogProbs;
-    private readonly long _targets;
+    private readonly List<Reference> _references;
 
-    private DenseDivergence(IReadOnlyList<CalibrationSequence> sequences, int batchSize, int tokenStride, List<Tensor> denseLogProbs)
+    /// <summary>
+    /// One batch's dense log-probabilities at its scored positions [batch, targets, vocabulary] and its mask of scored
+    /// targets (null: all), kept from <see cref="Capture"/> so a candidate's score needs only its own forward pass.
+    /// </summary>
+    private sealed record Reference(Tensor LogProbabilities, Tensor? Mask);
+
+    private DenseDivergence(IReadOnlyList<CalibrationSequence> sequences, int batchSize, int tokenStride, List<Reference> references)
     {
         _sequences = sequences;
         _batchSize = batchSize;
         _tokenStride = tokenStride;
-        _denseLogProbs = denseLogProbs;
-        _targets = sequences.Sum(s => (long)ScoredTargets.Count(s, tokenStride));
+        _references = references;
+        Targets = sequences.Sum(s => (long)ScoredTargets.Count(s, tokenStride));
     }
 
     /// <summary>The sequences the divergence is measured on.</summary>
     public IReadOnlyList<CalibrationSequence> Sequences => _sequences;
 
     /// <summary>Scored targets the divergence averages over.</summary>
-    public long Targets => _targets;
+    public long Targets { get; }
 
     /// <summary>The dense model's log-probabilities on <paramref name="sequences"/>; call with the model at full width.</summary>
     public static DenseDivergence Capture(IPrunableModel model, IReadOnlyList<CalibrationSequence> sequences, int batchSize, int tokenStride)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(tokenStride, 1);
-        var dense = new List<Tensor>();
-        foreach (var (group, start, count) in Batches(sequences, batchSize))
+        var references = new List<Reference>();
+        foreach (var batch in Batches(sequences, batchSize))
         {
             using var scope = NewDisposeScope();
-            var batch = SequenceBatch.Create(group, start, count);
-            dense.Add(LogProbabilities(model, batch, tokenStride).MoveToOuterDisposeScope());
+            var packed = SequenceBatch.Create(batch.Group, batch.Start, batch.Count);
+            var logProbabilities = LogProbabilities(model, packed, tokenStride);
+            var mask = ScoredMask(packed, tokenStride);
+            references.Add(new Reference(logProbabilities.MoveToOuterDisposeScope(), mask?.MoveToOuterDisposeScope()));
         }
-        return new DenseDivergence(sequences, batchSize, tokenStride, dense);
+        return new DenseDivergence(sequences, batchSize, tokenStride, references);
     }
 
     /// <summary>Mean KL(dense || model) per scored target, in nats: 0 for the dense model itself.</summary>
@@ -59,28 +66,28 @@ internal sealed class DenseDivergence : IDisposable
     {
         var total = 0.0;
         var index = 0;
-        foreach (var (group, start, count) in Batches(_sequences, _batchSize))
+        foreach (var batch in Batches(_sequences, _batchSize))
         {
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            var batch = SequenceBatch.Create(group, start, count);
-            var dense = _denseLogProbs[index++];
-            var pruned = LogProbabilities(model, batch, _tokenStride);
-            // sum over the vocabulary of p_dense x (log p_dense - log p_pruned), then over the scored targets.
-            var perTarget = (dense.exp() * (dense - pruned)).sum(dim: -1);
-            var mask = ScoredMask(batch);
-            total += (mask is null ? perTarget : perTarget * mask).sum().to(ScalarType.Float64).item<double>();
+            var dense = _references[index++];
+            var pruned = LogProbabilities(model, SequenceBatch.Create(batch.Group, batch.Start, batch.Count), _tokenStride);
+            // sum over the vocabulary of p_dense x (log p_dense - log p_pruned), per scored target: the difference is taken
+            // before summing, since the two halves apart are large float32 sums whose difference would lose the small KLs.
+            var perTarget = (dense.LogProbabilities.exp() * (dense.LogProbabilities - pruned)).sum(dim: -1);
+            total += (dense.Mask is null ? perTarget : perTarget * dense.Mask).sum().to(ScalarType.Float64).item<double>();
         }
-        return _targets == 0 ? double.NaN : total / _targets;
+        return Targets == 0 ? double.NaN : total / Targets;
     }
 
     public void Dispose()
     {
-        foreach (var tensor in _denseLogProbs)
+        foreach (var reference in _references)
         {
-            tensor.Dispose();
+            reference.LogProbabilities.Dispose();
+            reference.Mask?.Dispose();
         }
-        _denseLogProbs.Clear();
+        _references.Clear();
     }
 
     /// <summary>Log-softmax of the logits at the scored targets' positions [batch, targets, vocabulary], float32.</summary>
@@ -92,7 +99,7 @@ internal sealed class DenseDivergence : IDisposable
         {
             using var inference = inference_mode();
             var (inputs, targets) = batch.ShiftForNextToken();
-            var positions = Positions(targets.shape[1], tokenStride);
+            var positions = ScoredTargets.Positions((int)targets.shape[1], tokenStride, targets.device);
             return model.Logits(inputs, positions).to(ScalarType.Float32).log_softmax(-1);
         }
         finally
@@ -101,21 +108,21 @@ internal sealed class DenseDivergence : IDisposable
         }
     }
 
-    private Tensor? ScoredMask(SequenceBatch batch)
+    /// <summary>The loss mask at the scored targets [batch, targets], or null when every target counts.</summary>
+    private static Tensor? ScoredMask(SequenceBatch batch, int tokenStride)
     {
         var mask = batch.TargetMask;
-        var positions = Positions(batch.Tokens.shape[1] - 1, _tokenStride);
+        var positions = ScoredTargets.Positions((int)batch.Tokens.shape[1] - 1, tokenStride, batch.Tokens.device);
         return mask is null || positions is null ? mask : mask.index_select(1, positions);
     }
 
-    private static Tensor? Positions(long targets, int tokenStride) => tokenStride == 1
-        ? null
-        : tensor(ScoredTargets.Indices((int)targets, tokenStride).Select(i => (long)i).ToArray());
-
-    /// <summary>The sequences in batches of equal length and image size, always in the same order (packed by the caller, inside its dispose scope).</summary>
+    /// <summary>
+    /// The sequences in batches of equal length and image size, grouped as <see cref="LogLikelihood"/> groups them and
+    /// always in the same order; each is packed by the caller, inside its dispose scope.
+    /// </summary>
     private static IEnumerable<(List<CalibrationSequence> Group, int Start, int Count)> Batches(IReadOnlyList<CalibrationSequence> sequences, int batchSize)
     {
-        foreach (var group in sequences.GroupBy(s => (s.Length, s.Image?.Height, s.Image?.Width)).Select(g => g.ToList()))
+        foreach (var (group, _) in LogLikelihood.ByLength(sequences))
         {
             for (var start = 0; start < group.Count; start += batchSize)
             {

@@ -129,10 +129,9 @@ internal static class LogLikelihood
     {
         var (inputs, targets) = batch.ShiftForNextToken();
         var mask = batch.TargetMask;
-        Tensor? positions = null;
-        if (tokenStride > 1)
+        var positions = ScoredTargets.Positions((int)targets.shape[1], tokenStride, targets.device);
+        if (positions is not null)
         {
-            positions = tensor(ScoredTargets.Indices((int)targets.shape[1], tokenStride).Select(i => (long)i).ToArray(), device: targets.device);
             targets = targets.index_select(1, positions);
             mask = mask?.index_select(1, positions);
         }
@@ -148,7 +147,7 @@ internal static class LogLikelihood
     /// Sequences grouped by length and image size (with their positions in the input), groups in order of first
     /// appearance, order kept within each. Qwen2-VL's images keep their own sizes, so equal lengths do not imply equal images.
     /// </summary>
-    private static IEnumerable<(List<CalibrationSequence> Group, List<int> Indices)> ByLength(IReadOnlyList<CalibrationSequence> sequences) =>
+    internal static IEnumerable<(List<CalibrationSequence> Group, List<int> Indices)> ByLength(IReadOnlyList<CalibrationSequence> sequences) =>
         sequences.Select((s, i) => (s, i)).GroupBy(p => (p.s.Length, p.s.Image?.Height, p.s.Image?.Width))
             .Select(g => (g.Select(p => p.s).ToList(), g.Select(p => p.i).ToList()));
 }

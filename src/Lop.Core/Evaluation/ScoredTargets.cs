@@ -1,4 +1,5 @@
 using Lop.Core.Calibration;
+using static TorchSharp.torch;
 
 namespace Lop.Core.Evaluation;
 
@@ -22,6 +23,11 @@ internal static class ScoredTargets
         }
         return indices;
     }
+
+    /// <summary>The selected target indices as an int64 tensor on <paramref name="device"/>, or null at stride 1 (every target: nothing to select).</summary>
+    public static Tensor? Positions(int targets, int stride, Device device) => stride == 1
+        ? null
+        : tensor(Indices(targets, stride).Select(i => (long)i).ToArray(), device: device);
 
     /// <summary>How many of the sequence's selected targets its loss mask counts.</summary>
     public static int Count(CalibrationSequence sequence, int stride)
