@@ -1,3 +1,4 @@
+using Lop.Core.Errors;
 using Lop.Core.Calibration;
 using System.Globalization;
 using Lop.Core.Evaluation;
@@ -52,8 +53,14 @@ internal sealed class CandidateEvaluator : IDisposable
         // Fewer full sequences than the cheap stage asks for: the cheap score would be the full one, so there is no stage.
         if (staged is { } stage && stage.Sequences < sequences.Count)
         {
+            var cheapSequences = sequences.Take(stage.Sequences).ToArray();
+            if (tokenStride > 1 && !cheapSequences.Any(s => ScoredTargets.Count(s, tokenStride) > 0))
+            {
+                throw new LopException(ErrorCodes.InvalidArgument, string.Create(CultureInfo.InvariantCulture,
+                    $"search settings: a token stride of {tokenStride} scores no target of the {cheapSequences.Length} cheap-stage sequences (the longest has {cheapSequences.Max(s => s.Length)} tokens); lower the stride below the sequence length."));
+            }
             // Taken now, while the model is at full width: the reference every cheap score is measured against.
-            _cheap = DenseDivergence.Capture(model, sequences.Take(stage.Sequences).ToArray(), batchSize, tokenStride);
+            _cheap = DenseDivergence.Capture(model, cheapSequences, batchSize, tokenStride);
             _promoteTop = stage.PromoteTop;
         }
     }

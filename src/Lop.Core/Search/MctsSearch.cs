@@ -39,19 +39,12 @@ internal static class MctsSearch
             throw new LopException(ErrorCodes.CalibrationTooSmall,
                 "the search needs at least one sequence of two or more tokens to measure next-token loss on.");
         }
-        var stride = settings.ScoredStride();
-        var cheapSequences = sequences.Take(settings.Staged?.Sequences ?? 0).ToArray();
-        if (stride > 1 && cheapSequences.Length > 0 && !cheapSequences.Any(s => ScoredTargets.Count(s, stride) > 0))
-        {
-            throw new LopException(ErrorCodes.InvalidArgument, string.Create(CultureInfo.InvariantCulture,
-                $"search settings: a token stride of {stride} scores no target of the {cheapSequences.Length} cheap-stage sequences (the longest has {cheapSequences.Max(s => s.Length)} tokens); lower the stride below the sequence length."));
-        }
         var widths = model.Prefix.Widths.Select(width => checked((int)width)).ToArray();
         var uniform = new UniformAllocator(widths.Length).Allocate(widths, budget, settings.Bounds());
         var stage = string.Create(CultureInfo.InvariantCulture, $"search {budget:0.00}");
         var clock = Stopwatch.StartNew();
         var random = new SplitMix64(unchecked((ulong)settings.Seed));
-        using var evaluator = new CandidateEvaluator(model, sequences, settings.BatchSize, budget, settings.ImageGapWeight, settings.Staged, stride);
+        using var evaluator = new CandidateEvaluator(model, sequences, settings.BatchSize, budget, settings.ImageGapWeight, settings.Staged, settings.ScoredStride());
         var root = new SearchNode(uniform, depth: 0);
         // The root is the first candidate, so staged fidelity always promotes it: uniform is always a full-fidelity record.
         var rootScore = evaluator.Evaluate(uniform, simulation: 0, cancellation);
