@@ -34,11 +34,15 @@ internal static class SearchCostBenchmark
         var seeds = (BenchmarkArgs.Value(args, "--seed") ?? new SearchSettings().Seed.ToString(c)).Split(',').Select(x => long.Parse(x, c)).ToArray();
         var rewardSequences = int.Parse(BenchmarkArgs.Value(args, "--reward-sequences") ?? "32", c);
         var today = new SearchSettings { Simulations = int.Parse(BenchmarkArgs.Value(args, "--simulations") ?? "300", c) };
-        // Each variant is staged sequences:promote top:token stride:patience; all of them share one search as today.
+        // Each variant is staged sequences:promote top:token stride:patience[:simulations[:trees]]; all of them share one search as today.
         var variants = (BenchmarkArgs.Value(args, "--cheaper") ?? "4:8:4:100").Split(',').Select(v =>
         {
             var p = v.Split(':').Select(x => int.Parse(x, c)).ToArray();
-            var settings = today.WithCheaperSimulations(p[0], p[1], p[2], p[3]);
+            var settings = today.WithCheaperSimulations(p[0], p[1], p[2], p[3]) with
+            {
+                Simulations = p.Length > 4 ? p[4] : today.Simulations,
+                SeedsPerBudget = p.Length > 5 ? p[5] : null,
+            };
             settings.Validate();
             return settings;
         }).ToList();
@@ -76,9 +80,32 @@ internal static class SearchCostBenchmark
         return 0;
     }
 
-    /// <summary>staged:promote:stride:patience, as --cheaper takes it.</summary>
-    private static string Label(SearchSettings s) =>
-        string.Create(CultureInfo.InvariantCulture, $"{s.Staged?.Sequences ?? 0}:{s.Staged?.PromoteTop ?? 0}:{s.ScoredStride()}:{s.Patience}");
+    /// <summary>staged:promote:stride:patience, as --cheaper takes it, with simulations and trees when they differ from today's.</summary>
+    private static string Label(SearchSettings s, SearchSettings today)
+    {
+        var label = string.Create(CultureInfo.InvariantCulture, $"{s.Staged?.Sequences ?? 0}:{s.Staged?.PromoteTop ?? 0}:{s.ScoredStride()}:{s.Patience}");
+        return s.Simulations == today.Simulations && s.Trees() == 1 ? label : string.Create(CultureInfo.InvariantCulture, $"{label}:{s.Simulations}:{s.Trees()}");
+    }
+
+    /// <summary>
+    /// One budget's search as the pipeline runs it: each tree of the settings with its own seed, the budget's records
+    /// their union and its best the best of them (<see cref="BudgetUnion"/>), the work of all trees added up.
+    /// </summary>
+    private static SearchResult SearchAllTrees(IPrunableModel model, CalibrationSequence[] sequences, double budget, SearchSettings settings)
+    {
+        var trees = Enumerable.Range(0, settings.Trees())
+            .Select(tree => MctsSearch.Run(model, sequences, budget, settings with { Seed = settings.TreeSeed(tree) }))
+            .ToList();
+        if (trees.Count == 1)
+        {
+            return trees[0];
+        }
+        var records = trees.SelectMany(t => t.Records).ToList();
+        var costs = trees.Select(t => t.Cost).ToList();
+        var cost = new SearchCost(costs.Sum(x => x.Simulations), costs.Sum(x => x.FullEvaluations), costs.Sum(x => x.CheapEvaluations),
+            costs.Sum(x => x.DecoderTokens), costs.Sum(x => x.KeptNeuronTokens), costs.Sum(x => x.ScoredTokens));
+        return new SearchResult(budget, records, records.MaxBy(r => r.Reward)!, trees.Sum(t => t.Seconds), records.Count, cost);
+    }
 
     private sealed record SampleOutcome(
         string Name, double Budget, long Seed, string Label, SearchSettings Settings, SearchResult Today, SearchResult Cheap, double FlopsToday, double FlopsCheap,
@@ -129,13 +156,13 @@ internal static class SearchCostBenchmark
                     (SearchResult Result, double Seconds, double Flops, double HeldOut) Search(string label, SearchSettings settings)
                     {
                         var clock = Stopwatch.StartNew();
-                        var result = MctsSearch.Run(evaluator.Model, sequences, budget, settings with { Seed = seed });
+                        var result = SearchAllTrees(evaluator.Model, sequences, budget, settings with { Seed = seed });
                         var seconds = clock.Elapsed.TotalSeconds;
                         var flops = SearchFlops.Estimate(config, result.Cost, length);
                         var perplexity = evaluator.Evaluate(result.Best.Kept, heldOut, BatchSize).Perplexity;
                         table.Add(name, F(budget, "0.00"), $"{seed}", label, $"{result.Cost.Simulations}", $"{result.Cost.FullEvaluations}", $"{result.Cost.CheapEvaluations}",
                             F(flops / 1e9, "F1"), F(seconds, "F1"), F(result.Cost.Simulations / seconds, "F2"), F(perplexity, "F4"));
-                        Console.WriteLine($"  budget {budget}, seed {seed}, {label}: {result.Cost.Simulations} simulations, {result.Cost.FullEvaluations} full + {result.Cost.CheapEvaluations} cheap evaluations, {seconds:F1} s, held-out ppl {perplexity:F4}");
+                        Console.WriteLine($"  budget {budget}, seed {seed}, {label}: {result.Cost.Simulations} simulations, {result.Cost.FullEvaluations} full + {result.Cost.CheapEvaluations} cheap evaluations, {seconds:F1} s, best reward-set ppl {result.Best.Perplexity:F4} (simulation {result.Best.Simulation}), held-out ppl {perplexity:F4}");
                         return (result, seconds, flops, perplexity);
                     }
 
@@ -143,13 +170,13 @@ internal static class SearchCostBenchmark
                     var correlations = new Dictionary<(int, int), (double Kl, double Nll)>();
                     foreach (var cheap in variants)
                     {
-                        var after = Search("cheaper " + Label(cheap), cheap);
+                        var after = Search("cheaper " + Label(cheap, today), cheap);
                         var stage = (cheap.Staged?.Sequences ?? sequences.Length, cheap.ScoredStride());
                         if (!correlations.TryGetValue(stage, out var spearman))
                         {
                             correlations[stage] = spearman = CheapScoreCorrelation(evaluator.Model, before.Result.Records, sequences.Take(stage.Item1).ToArray(), stage.Item2);
                         }
-                        outcomes.Add(new SampleOutcome(name, budget, seed, Label(cheap), cheap, before.Result, after.Result, before.Flops, after.Flops, before.Seconds, after.Seconds,
+                        outcomes.Add(new SampleOutcome(name, budget, seed, Label(cheap, today), cheap, before.Result, after.Result, before.Flops, after.Flops, before.Seconds, after.Seconds,
                             before.HeldOut, after.HeldOut, spearman.Kl, spearman.Nll, before.Result.Records.Count));
                     }
                 }
