@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Lop.Core.Calibration;
 using Lop.Core.Evaluation;
 using Lop.Core.Formats;
@@ -46,6 +47,12 @@ internal static class SearchCostBenchmark
             settings.Validate();
             return settings;
         }).ToList();
+        // A folder that keeps today's searches between runs (they are deterministic per seed; their seconds are from the run that made them).
+        var reuseToday = BenchmarkArgs.Value(args, "--reuse-today");
+        if (reuseToday is not null)
+        {
+            Directory.CreateDirectory(reuseToday);
+        }
         var samples = args.Select((a, i) => (a, i)).Where(p => p.a == "--sample" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).ToList();
         Console.WriteLine($"threads: {get_num_threads()}; budgets {string.Join(", ", budgets)}; seeds {string.Join(", ", seeds)}; {rewardSequences} reward sequences; today: {today.Simulations} simulations, every sequence and token");
 
@@ -54,7 +61,7 @@ internal static class SearchCostBenchmark
         List<SampleOutcome>? first = null;
         foreach (var sample in samples)
         {
-            var outcomes = Sample(sample, budgets, seeds, rewardSequences, today, variants, table);
+            var outcomes = Sample(sample, budgets, seeds, rewardSequences, today, variants, table, reuseToday);
             first ??= outcomes;
             summary.AddRange(Summarize(outcomes));
         }
@@ -107,6 +114,9 @@ internal static class SearchCostBenchmark
         return new SearchResult(budget, records, records.MaxBy(r => r.Reward)!, trees.Sum(t => t.Seconds), records.Count, cost);
     }
 
+    /// <summary>A search and the held-out perplexity of its best, as --reuse-today keeps today's.</summary>
+    private sealed record SavedSearch(SearchResult Result, double Seconds, double HeldOut);
+
     private sealed record SampleOutcome(
         string Name, double Budget, long Seed, string Label, SearchSettings Settings, SearchResult Today, SearchResult Cheap, double FlopsToday, double FlopsCheap,
         double SecondsToday, double SecondsCheap, double HeldOutToday, double HeldOutCheap, double Spearman, double SpearmanNll, int Configurations);
@@ -133,7 +143,7 @@ internal static class SearchCostBenchmark
         }
     }
 
-    private static List<SampleOutcome> Sample(string folder, double[] budgets, long[] seeds, int rewardSequences, SearchSettings today, List<SearchSettings> variants, TextTable table)
+    private static List<SampleOutcome> Sample(string folder, double[] budgets, long[] seeds, int rewardSequences, SearchSettings today, List<SearchSettings> variants, TextTable table, string? reuseToday)
     {
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
         var calibration = new[] { "calibration.txt", "calibration.jsonl" }.Select(f => Path.Combine(folder, f)).First(File.Exists);
@@ -155,15 +165,29 @@ internal static class SearchCostBenchmark
                 {
                     (SearchResult Result, double Seconds, double Flops, double HeldOut) Search(string label, SearchSettings settings)
                     {
-                        var clock = Stopwatch.StartNew();
-                        var result = SearchAllTrees(evaluator.Model, sequences, budget, settings with { Seed = seed });
-                        var seconds = clock.Elapsed.TotalSeconds;
+                        // Today's search is deterministic per seed: with --reuse-today it is run once per sample, budget and seed and read back after.
+                        var saved = reuseToday is null || label != "today" ? null
+                            : Path.Combine(reuseToday, string.Create(CultureInfo.InvariantCulture, $"{name}-{budget}-{seed}-{settings.Simulations}.json"));
+                        var (result, seconds, perplexity) = saved is not null && File.Exists(saved)
+                            ? JsonSerializer.Deserialize<SavedSearch>(File.ReadAllText(saved))!
+                            : RunSearch(settings);
+                        if (saved is not null && !File.Exists(saved))
+                        {
+                            File.WriteAllText(saved, JsonSerializer.Serialize(new SavedSearch(result, seconds, perplexity)));
+                        }
                         var flops = SearchFlops.Estimate(config, result.Cost, length);
-                        var perplexity = evaluator.Evaluate(result.Best.Kept, heldOut, BatchSize).Perplexity;
                         table.Add(name, F(budget, "0.00"), $"{seed}", label, $"{result.Cost.Simulations}", $"{result.Cost.FullEvaluations}", $"{result.Cost.CheapEvaluations}",
                             F(flops / 1e9, "F1"), F(seconds, "F1"), F(result.Cost.Simulations / seconds, "F2"), F(perplexity, "F4"));
                         Console.WriteLine($"  budget {budget}, seed {seed}, {label}: {result.Cost.Simulations} simulations, {result.Cost.FullEvaluations} full + {result.Cost.CheapEvaluations} cheap evaluations, {seconds:F1} s, best reward-set ppl {result.Best.Perplexity:F4} (simulation {result.Best.Simulation}), held-out ppl {perplexity:F4}");
                         return (result, seconds, flops, perplexity);
+                    }
+
+                    SavedSearch RunSearch(SearchSettings settings)
+                    {
+                        var clock = Stopwatch.StartNew();
+                        var result = SearchAllTrees(evaluator.Model, sequences, budget, settings with { Seed = seed });
+                        var seconds = clock.Elapsed.TotalSeconds;
+                        return new SavedSearch(result, seconds, evaluator.Evaluate(result.Best.Kept, heldOut, BatchSize).Perplexity);
                     }
 
                     var before = Search("today", today);
