@@ -7,10 +7,10 @@ using Lop.Core.Allocation;
 
 namespace Lop.Core.Search;
 
-/// <summary>A candidate's score: the reward the tree backs up, and its record when it was scored at full fidelity.</summary>
-/// <param name="TreeReward">the full-fidelity reward, or with staged fidelity the cheap one (every candidate has one)</param>
+/// <summary>A candidate's score, and its record when it was scored at full fidelity.</summary>
+/// <param name="Score">the full-fidelity reward, or with staged fidelity the cheap score (every candidate has one)</param>
 /// <param name="Record">the full-fidelity record; null when staged fidelity did not promote the candidate</param>
-internal readonly record struct ScoredCandidate(double TreeReward, SearchRecord? Record);
+internal readonly record struct ScoredCandidate(double Score, SearchRecord? Record);
 
 /// <summary>
 /// Scores kept-count vectors on a model whose neurons are in importance order: each candidate is a
@@ -37,6 +37,9 @@ internal sealed class CandidateEvaluator : IDisposable
     private readonly List<SearchRecord> _records = [];
     private readonly List<double> _cheapScores = [];
     private readonly List<(double Cheap, double Full)> _promoted = [];
+    private double _fullMinusCheap;
+    private (double Min, double Max) _fullRange = (double.PositiveInfinity, double.NegativeInfinity);
+    private (double Min, double Max) _cheapRange = (double.PositiveInfinity, double.NegativeInfinity);
     private long _decoderTokens;
     private long _keptNeuronTokens;
     private long _scoredTokens;
@@ -70,10 +73,19 @@ internal sealed class CandidateEvaluator : IDisposable
     /// <summary>Every distinct configuration scored at full fidelity, in order.</summary>
     public IReadOnlyList<SearchRecord> Records => _records;
 
-    /// <summary>Smallest and largest tree reward so far (what UCB normalises by).</summary>
-    public double MinReward { get; private set; } = double.PositiveInfinity;
-
-    public double MaxReward { get; private set; } = double.NegativeInfinity;
+    /// <summary>
+    /// How the tree reads rewards now: a promoted candidate by its full reward, any other by its cheap score shifted
+    /// onto the full reward's scale (<see cref="TreeValues.CheapOffset"/>), and with <paramref name="normalize"/> the
+    /// range UCB scales them by. So the best candidates, which are the promoted ones, steer the tree by the paper's
+    /// reward, and the cheap stage's noise only matters among candidates that were never close to the best.
+    /// </summary>
+    public TreeValues Values(bool normalize)
+    {
+        var offset = _promoted.Count == 0 ? 0 : _fullMinusCheap / _promoted.Count;
+        var min = Math.Min(_fullRange.Min, _cheapRange.Min + offset);
+        var max = Math.Max(_fullRange.Max, _cheapRange.Max + offset);
+        return new TreeValues(offset, normalize ? (min, max) : null);
+    }
 
     /// <summary>Candidates scored at the cheap stage (0 without staged fidelity).</summary>
     public int CheapEvaluations => _cheapScores.Count;
@@ -112,13 +124,20 @@ internal sealed class CandidateEvaluator : IDisposable
                     var (reward, perplexity) = Score(_full, allocation.Kept, cancellation);
                     record = Keep(allocation, reward, perplexity, simulation);
                     _promoted.Add((cheap, reward));
+                    _fullMinusCheap += reward - cheap;
                 }
                 scored = new ScoredCandidate(cheap, record);
             }
         }
         _cache.Add(key, scored);
-        MinReward = Math.Min(MinReward, scored.TreeReward);
-        MaxReward = Math.Max(MaxReward, scored.TreeReward);
+        if (scored.Record is { } full)
+        {
+            _fullRange = (Math.Min(_fullRange.Min, full.Reward), Math.Max(_fullRange.Max, full.Reward));
+        }
+        else
+        {
+            _cheapRange = (Math.Min(_cheapRange.Min, scored.Score), Math.Max(_cheapRange.Max, scored.Score));
+        }
         return scored;
     }
 

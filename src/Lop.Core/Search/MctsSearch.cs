@@ -48,7 +48,7 @@ internal static class MctsSearch
         var root = new SearchNode(uniform, depth: 0);
         // The root is the first candidate, so staged fidelity always promotes it: uniform is always a full-fidelity record.
         var rootScore = evaluator.Evaluate(uniform, simulation: 0, cancellation);
-        root.Record(rootScore.TreeReward);
+        root.Record(rootScore);
         progress?.Report(stage, 0, settings.Simulations);
         var bestReward = rootScore.Record!.Reward;
         var sinceImproved = 0;
@@ -66,8 +66,7 @@ internal static class MctsSearch
             var node = root;
             while (node.Children.Count >= settings.MaxChildren)
             {
-                (double, double)? scale = settings.NormalizeRewards ? (evaluator.MinReward, evaluator.MaxReward) : null;
-                node = node.SelectChild(settings.Exploration, scale);
+                node = node.SelectChild(settings.Exploration, evaluator.Values(settings.NormalizeRewards));
                 path.Add(node);
             }
             var child = new SearchNode(Perturb(node, widths, budget, settings, random), node.Depth + 1);
@@ -76,7 +75,7 @@ internal static class MctsSearch
             path.Add(child);
             foreach (var visited in path)
             {
-                visited.Record(scored.TreeReward);
+                visited.Record(scored);
             }
             simulations = simulation;
             if (scored.Record is { } record && record.Reward > bestReward)

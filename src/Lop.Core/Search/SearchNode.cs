@@ -2,10 +2,18 @@ using Lop.Core.Allocation;
 
 namespace Lop.Core.Search;
 
-/// <summary>A configuration in the search tree with the rewards backed up through it.</summary>
+/// <summary>
+/// A configuration in the search tree with the rewards backed up through it. With staged fidelity a reward
+/// below a node is either a candidate's full reward (it was promoted) or only its cheap score; the node keeps
+/// the two apart, so its mean can move every cheap score onto the full reward's scale by the offset known at
+/// the time it is read (<see cref="TreeValues"/>), which sharpens as more candidates are promoted.
+/// </summary>
 internal sealed class SearchNode(BudgetAllocation allocation, int depth)
 {
     private readonly List<SearchNode> _children = [];
+    private double _fullRewards;
+    private double _cheapScores;
+    private int _cheapVisits;
 
     public BudgetAllocation Allocation { get; } = allocation;
 
@@ -16,25 +24,33 @@ internal sealed class SearchNode(BudgetAllocation allocation, int depth)
 
     public int Visits { get; private set; }
 
-    public double TotalReward { get; private set; }
-
-    public double MeanReward => Visits == 0 ? 0 : TotalReward / Visits;
-
     public void AddChild(SearchNode child) => _children.Add(child);
 
-    /// <summary>Backpropagation: one more visit that earned <paramref name="reward"/> somewhere below (or at) this node.</summary>
-    public void Record(double reward)
+    /// <summary>Backpropagation: one more visit that scored <paramref name="scored"/> somewhere below (or at) this node.</summary>
+    public void Record(ScoredCandidate scored)
     {
         Visits++;
-        TotalReward += reward;
+        if (scored.Record is { } record)
+        {
+            _fullRewards += record.Reward;
+        }
+        else
+        {
+            _cheapScores += scored.Score;
+            _cheapVisits++;
+        }
     }
+
+    /// <summary>The mean reward of the visits through this node, cheap scores moved by <paramref name="cheapOffset"/>.</summary>
+    public double MeanReward(double cheapOffset) =>
+        Visits == 0 ? 0 : (_fullRewards + _cheapScores + _cheapVisits * cheapOffset) / Visits;
 
     /// <summary>
     /// UCB1: mean reward + c x sqrt(ln N / n), an unvisited child first, ties to the older child so the
-    /// walk is deterministic. Mean rewards are first scaled to [0, 1] by <paramref name="scale"/> when given,
-    /// so that c weighs exploration against reward differences of any size.
+    /// walk is deterministic. Mean rewards are first scaled to [0, 1] by the smallest and largest value of
+    /// <paramref name="values"/> when it has them, so that c weighs exploration against reward differences of any size.
     /// </summary>
-    public SearchNode SelectChild(double exploration, (double Min, double Max)? scale)
+    public SearchNode SelectChild(double exploration, TreeValues values)
     {
         if (_children.Count == 0)
         {
@@ -49,12 +65,7 @@ internal sealed class SearchNode(BudgetAllocation allocation, int depth)
             {
                 return child;
             }
-            var mean = child.MeanReward;
-            if (scale is var (min, max))
-            {
-                mean = max > min ? (mean - min) / (max - min) : 0;
-            }
-            var score = mean + exploration * Math.Sqrt(logVisits / child.Visits);
+            var score = values.Normalize(child.MeanReward(values.CheapOffset)) + exploration * Math.Sqrt(logVisits / child.Visits);
             if (best is null || score > bestScore)
             {
                 best = child;
@@ -63,4 +74,19 @@ internal sealed class SearchNode(BudgetAllocation allocation, int depth)
         }
         return best!;
     }
+}
+
+/// <summary>
+/// How the tree reads rewards at one moment of the search.
+/// </summary>
+/// <param name="CheapOffset">
+/// added to a cheap score to put it on the full reward's scale: the mean of (full reward - cheap score) over the
+/// promoted candidates (0 without staged fidelity). The cheap score is minus a KL divergence from the full-width model
+/// and the reward minus an NLL, whose difference from the full model's own NLL that divergence estimates, so the two
+/// differ by about a constant, and a shift (no fitted slope) keeps the order of the cheap scores.
+/// </param>
+/// <param name="Range">smallest and largest value in the tree (full rewards and shifted cheap scores), or null not to normalise</param>
+internal readonly record struct TreeValues(double CheapOffset, (double Min, double Max)? Range)
+{
+    public double Normalize(double mean) => Range is var (min, max) ? (max > min ? (mean - min) / (max - min) : 0) : mean;
 }

@@ -69,7 +69,7 @@ public class MctsSearchTests
             {
                 expected = HandNll.Mean(t => model.forward(t), sequences.Select(s => s.Tokens));
             }
-            Assert.Equal(expected, -record.Reward, 4);
+            Assert.Equal(expected, -record.Reward, 1e-4);
             Assert.Equal(Math.Exp(expected), record.Perplexity, 3);
         }
         Assert.NotEqual(result.Records[0].Kept, result.Best.Kept);
