@@ -52,6 +52,7 @@ internal static class SearchCostBenchmark
         if (reuseToday is not null)
         {
             Directory.CreateDirectory(reuseToday);
+            Console.WriteLine($"today's searches: read back from {reuseToday} where saved; their seconds (and so the time ratios) are from the run that made them, the FLOPs are counted");
         }
         var samples = args.Select((a, i) => (a, i)).Where(p => p.a == "--sample" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).ToList();
         Console.WriteLine($"threads: {get_num_threads()}; budgets {string.Join(", ", budgets)}; seeds {string.Join(", ", seeds)}; {rewardSequences} reward sequences; today: {today.Simulations} simulations, every sequence and token");
@@ -165,9 +166,9 @@ internal static class SearchCostBenchmark
                 {
                     (SearchResult Result, double Seconds, double Flops, double HeldOut) Search(string label, SearchSettings settings)
                     {
-                        // Today's search is deterministic per seed: with --reuse-today it is run once per sample, budget and seed and read back after.
+                        // Today's search is deterministic per seed: with --reuse-today it is run once per sample folder name, budget, seed, simulations and reward sequences, and read back after.
                         var saved = reuseToday is null || label != "today" ? null
-                            : Path.Combine(reuseToday, string.Create(CultureInfo.InvariantCulture, $"{name}-{budget}-{seed}-{settings.Simulations}.json"));
+                            : Path.Combine(reuseToday, string.Create(CultureInfo.InvariantCulture, $"{name}-{budget}-{seed}-{settings.Simulations}-{rewardSequences}.json"));
                         var (result, seconds, perplexity) = saved is not null && File.Exists(saved)
                             ? JsonSerializer.Deserialize<SavedSearch>(File.ReadAllText(saved))!
                             : RunSearch(settings);
