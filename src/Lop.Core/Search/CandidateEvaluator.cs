@@ -37,7 +37,6 @@ internal sealed class CandidateEvaluator : IDisposable
     private readonly List<SearchRecord> _records = [];
     private readonly List<double> _cheapScores = [];
     private readonly List<(double Cheap, double Full)> _promoted = [];
-    private double _fullMinusCheap;
     private (double Min, double Max) _fullRange = (double.PositiveInfinity, double.NegativeInfinity);
     private (double Min, double Max) _cheapRange = (double.PositiveInfinity, double.NegativeInfinity);
     private long _decoderTokens;
@@ -81,7 +80,7 @@ internal sealed class CandidateEvaluator : IDisposable
     /// </summary>
     public TreeValues Values(bool normalize)
     {
-        var offset = _promoted.Count == 0 ? 0 : _fullMinusCheap / _promoted.Count;
+        var offset = _promoted.Count == 0 ? 0 : _promoted.Average(p => p.Full - p.Cheap);
         var min = Math.Min(_fullRange.Min, _cheapRange.Min + offset);
         var max = Math.Max(_fullRange.Max, _cheapRange.Max + offset);
         return new TreeValues(offset, normalize ? (min, max) : null);
@@ -98,7 +97,7 @@ internal sealed class CandidateEvaluator : IDisposable
 
     public ScoredCandidate Evaluate(BudgetAllocation allocation, int simulation, CancellationToken cancellation)
     {
-        var key = string.Join(',', allocation.Kept.Select(k => k.ToString(CultureInfo.InvariantCulture)));
+        var key = BudgetUnion.KeyOf(allocation.Kept);
         if (_cache.TryGetValue(key, out var known))
         {
             return known;
@@ -124,7 +123,6 @@ internal sealed class CandidateEvaluator : IDisposable
                     var (reward, perplexity) = Score(_full, allocation.Kept, cancellation);
                     record = Keep(allocation, reward, perplexity, simulation);
                     _promoted.Add((cheap, reward));
-                    _fullMinusCheap += reward - cheap;
                 }
                 scored = new ScoredCandidate(cheap, record);
             }
