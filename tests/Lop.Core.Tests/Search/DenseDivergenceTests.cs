@@ -1,4 +1,3 @@
-using Lop.Core.Allocation;
 using Lop.Core.Calibration;
 using Lop.Core.Evaluation;
 using Lop.Core.Models;
@@ -57,9 +56,8 @@ public class DenseDivergenceTests
     public void A_staged_search_promotes_by_the_divergence_and_records_the_full_reward()
     {
         var (model, sequences) = MctsSearchTests.Setup();
-        var widths = Enumerable.Repeat(48, MctsSearchTests.Config.NumLayers).ToArray();
-        var uniform = new UniformAllocator(widths.Length).Allocate(widths, Budget, new RatioBounds(0, 0.9));
-        var skewed = BudgetProjection.Project(uniform.Ratios.Select((r, i) => r + (i % 2 == 0 ? 0.2 : -0.2)).ToArray(), widths, Budget, 0, 0.9);
+        var uniform = MctsSearchTests.Uniform(Budget);
+        var skewed = MctsSearchTests.Skewed(Budget, 0.2);
 
         using var evaluator = new CandidateEvaluator(model, sequences, batchSize: 3, Budget, staged: new StagedFidelity(Sequences: 2, PromoteTop: 2));
         var first = evaluator.Evaluate(uniform, simulation: 0, default);

@@ -36,8 +36,7 @@ public class MctsSearchTests
 
         var result = MctsSearch.Run(model, sequences, 0.3, settings);
 
-        var widths = Enumerable.Repeat(48, Config.NumLayers).ToArray();
-        var target = BudgetProjection.TargetKept(widths, 0.3);
+        var target = BudgetProjection.TargetKept(Widths(), 0.3);
         Assert.All(result.Records, record =>
         {
             Assert.Equal(target, record.Kept.Sum());
@@ -128,6 +127,16 @@ public class MctsSearchTests
         Assert.True(result.Best.Reward > result.Records[0].Reward, "the search found nothing better than uniform pruning");
         Assert.True(result.Best.Ratios[1] < Budget, $"layer 1 is pruned by {result.Best.Ratios[1]:0.###} at a budget of {Budget}");
     }
+
+    /// <summary>The FFN widths of <see cref="Config"/>'s layers.</summary>
+    internal static int[] Widths() => Config.IntermediateSizes.ToArray();
+
+    /// <summary>Uniform pruning at <paramref name="budget"/> over <see cref="Widths"/>, ratios within [0, 0.9].</summary>
+    internal static BudgetAllocation Uniform(double budget) => new UniformAllocator(Config.NumLayers).Allocate(Widths(), budget, new RatioBounds(0, 0.9));
+
+    /// <summary>Uniform with even layers pruned <paramref name="skew"/> more and odd ones that much less, projected back onto the budget.</summary>
+    internal static BudgetAllocation Skewed(double budget, double skew) =>
+        BudgetProjection.Project(Uniform(budget).Ratios.Select((r, i) => r + (i % 2 == 0 ? skew : -skew)).ToArray(), Widths(), budget, 0, 0.9);
 
     internal static (CausalLm Model, CalibrationSequence[] Sequences) Setup()
     {

@@ -1,4 +1,3 @@
-using Lop.Core.Allocation;
 using Lop.Core.Search;
 
 namespace Lop.Core.Tests.Search;
@@ -12,14 +11,9 @@ public class TreeValuesTests
     public void Promoted_candidates_count_by_their_full_reward_and_the_others_by_their_cheap_score_shifted_by_the_promoted_mean_difference()
     {
         var (model, sequences) = MctsSearchTests.Setup();
-        var widths = Enumerable.Repeat(48, MctsSearchTests.Config.NumLayers).ToArray();
-        var bounds = new RatioBounds(0, 0.9);
-        var uniform = new UniformAllocator(widths.Length).Allocate(widths, Budget, bounds);
         // Skews of growing size: the larger the skew, the further from uniform and (here) the worse the cheap score,
         // so with PromoteTop 1 the first two are promoted (the root always is; the second ties nothing) and the rest are not.
-        var candidates = new[] { 0.0, 0.05, 0.3, 0.35, 0.4 }
-            .Select(skew => BudgetProjection.Project(uniform.Ratios.Select((r, i) => r + (i % 2 == 0 ? skew : -skew)).ToArray(), widths, Budget, 0, 0.9))
-            .ToArray();
+        var candidates = new[] { 0.0, 0.05, 0.3, 0.35, 0.4 }.Select(skew => MctsSearchTests.Skewed(Budget, skew)).ToArray();
 
         using var evaluator = new CandidateEvaluator(model, sequences, batchSize: 3, Budget, staged: new StagedFidelity(Sequences: 2, PromoteTop: 1));
         var scored = candidates.Select((allocation, simulation) => evaluator.Evaluate(allocation, simulation, default)).ToArray();
@@ -35,7 +29,7 @@ public class TreeValuesTests
         var treeValues = promoted.Select(s => s.Record!.Reward).Concat(cheapOnly.Select(s => s.Score + offset)).ToArray();
         Assert.Equal((treeValues.Min(), treeValues.Max()), values.Range!.Value);
         // A node the five candidates were backed up through has their mean tree value.
-        var node = new SearchNode(uniform, depth: 0);
+        var node = new SearchNode(MctsSearchTests.Uniform(Budget), depth: 0);
         foreach (var candidate in scored)
         {
             node.Record(candidate);
@@ -47,9 +41,8 @@ public class TreeValuesTests
     public void Without_staged_fidelity_every_value_is_the_reward_and_nothing_is_shifted()
     {
         var (model, sequences) = MctsSearchTests.Setup();
-        var widths = Enumerable.Repeat(48, MctsSearchTests.Config.NumLayers).ToArray();
-        var uniform = new UniformAllocator(widths.Length).Allocate(widths, Budget, new RatioBounds(0, 0.9));
-        var skewed = BudgetProjection.Project(uniform.Ratios.Select((r, i) => r + (i % 2 == 0 ? 0.2 : -0.2)).ToArray(), widths, Budget, 0, 0.9);
+        var uniform = MctsSearchTests.Uniform(Budget);
+        var skewed = MctsSearchTests.Skewed(Budget, 0.2);
 
         using var evaluator = new CandidateEvaluator(model, sequences, batchSize: 3, Budget);
         var rewards = new[] { uniform, skewed }.Select((allocation, simulation) => evaluator.Evaluate(allocation, simulation, default).Record!.Reward).ToArray();
