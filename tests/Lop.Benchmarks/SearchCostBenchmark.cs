@@ -96,23 +96,24 @@ internal static class SearchCostBenchmark
     }
 
     /// <summary>
-    /// One budget's search as the pipeline runs it: each tree of the settings with its own seed, the budget's records
-    /// their union and its best the best of them (<see cref="BudgetUnion"/>), the work of all trees added up.
+    /// One budget's search as the pipeline runs it: its units (<see cref="SearchUnit.All"/>, one tree each with its own
+    /// seed), pooled by <see cref="BudgetUnion"/> into the budget's records and best; the work of all trees added up.
     /// </summary>
     private static SearchResult SearchAllTrees(IPrunableModel model, CalibrationSequence[] sequences, double budget, SearchSettings settings)
     {
-        var trees = Enumerable.Range(0, settings.Trees())
-            .Select(tree => MctsSearch.Run(model, sequences, budget, settings with { Seed = settings.TreeSeed(tree) }))
+        var trees = SearchUnit.All([budget], settings)
+            .Select(unit => (unit.Seed, Result: MctsSearch.Run(model, sequences, budget, settings with { Seed = unit.Seed })))
             .ToList();
         if (trees.Count == 1)
         {
-            return trees[0];
+            return trees[0].Result;
         }
-        var records = trees.SelectMany(t => t.Records).ToList();
-        var costs = trees.Select(t => t.Cost).ToList();
+        var pooled = BudgetUnion.Add(null, budget, settings.Seed,
+            trees.Select(t => new TreeResult(new SearchTree(t.Seed, t.Result.Seconds, t.Result.Evaluations), t.Result.Records)));
+        var costs = trees.Select(t => t.Result.Cost).ToList();
         var cost = new SearchCost(costs.Sum(x => x.Simulations), costs.Sum(x => x.FullEvaluations), costs.Sum(x => x.CheapEvaluations),
             costs.Sum(x => x.DecoderTokens), costs.Sum(x => x.KeptNeuronTokens), costs.Sum(x => x.ScoredTokens));
-        return new SearchResult(budget, records, records.MaxBy(r => r.Reward)!, trees.Sum(t => t.Seconds), records.Count, cost);
+        return new SearchResult(budget, pooled.Records, pooled.Best, pooled.Seconds, pooled.Evaluations, cost);
     }
 
     /// <summary>A search and the held-out perplexity of its best, as --reuse-today keeps today's.</summary>
